@@ -1,0 +1,218 @@
+"""The outbox: every side effect (email, Slack call) is a row written in the same transaction as the
+state change that caused it, then delivered by a dispatcher (house style rule 7).
+
+Delivery is claimed with a conditional UPDATE (``... WHERE id = ? AND state = 'pending'``) so two
+dispatchers never send one item twice; items with the same ``ordering_key`` (a ticket) go out in id
+order; transports raise :class:`DeliveryError` with a verdict: transient errors are retried with
+bounded exponential backoff (or the server's ``Retry-After``), permanent ones are parked with their
+reason for an operator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from intake.store.models import OutboxItem
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, DONE, PARKED = "pending", "sending", "done", "parked"
+
+
+class DeliveryError(Exception):
+    """A failed delivery, with a verdict: ``transient`` (retry) or permanent (park)."""
+
+    def __init__(self, reason: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    """Delivers one payload. Returns a result dict (e.g. Slack's ``ts``) or raises DeliveryError."""
+
+    def deliver(self, item: OutboxItem) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base: float = 5.0  # seconds
+    factor: float = 2.0
+    maximum: float = 900.0
+    max_attempts: int = 12
+    claim_ttl: float = 300.0  # a claim older than this is stale (its dispatcher died)
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> dt.timedelta:
+        backoff = min(self.base * self.factor ** max(attempts - 1, 0), self.maximum)
+        if retry_after is not None:
+            backoff = max(retry_after, 0.0)
+        return dt.timedelta(seconds=backoff)
+
+
+def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key: str,
+            now: dt.datetime, ticket_id: int | None = None, ordering_key: str | None = None,
+            not_before: dt.datetime | None = None) -> OutboxItem:
+    """Add a side effect to the caller's transaction; a second call with the same key is a no-op."""
+    existing = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    item = OutboxItem(kind=kind, payload=payload, dedupe_key=dedupe_key, ticket_id=ticket_id,
+                      ordering_key=ordering_key if ordering_key is not None else
+                      (f"ticket:{ticket_id}" if ticket_id is not None else None),
+                      state=PENDING, attempts=0, next_attempt_at=not_before or now, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(item)
+            session.flush()
+    except IntegrityError:
+        found = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == dedupe_key))
+        if found is None:
+            raise
+        return found
+    return item
+
+
+@dataclass
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    parked: int = 0
+    skipped: int = 0
+
+
+OnDone = Callable[[Session, OutboxItem, dict[str, Any] | None], None]
+
+
+class Dispatcher:
+    """Claims due outbox items and hands each to the transport of its kind."""
+
+    def __init__(self, factory: sessionmaker[Session], transports: Mapping[str, Transport], *,
+                 worker_id: str, retry: RetryPolicy | None = None,
+                 on_done: Mapping[str, OnDone] | None = None,
+                 stale_policy: Mapping[str, str] | None = None) -> None:
+        self.factory = factory
+        self.transports = dict(transports)
+        self.worker_id = worker_id
+        self.retry = retry or RetryPolicy()
+        # Hooks run in the transaction that marks an item done (e.g. store the Slack ts on the ticket).
+        self.on_done = dict(on_done or {})
+        # What to do with an item whose dispatcher died mid-send: "retry" (at-least-once, fine for
+        # idempotent calls) or "park" (at-most-once; an operator checks) per kind.
+        self.stale_policy = dict(stale_policy or {})
+
+    def recover_stale(self, *, now: dt.datetime) -> int:
+        with self.factory() as session, session.begin():
+            stale = session.scalars(select(OutboxItem).where(
+                OutboxItem.state == SENDING, OutboxItem.claimed_until < now)).all()
+            for item in stale:
+                if self.stale_policy.get(item.kind, "retry") == "park":
+                    item.state = PARKED
+                    item.last_error = "dispatcher stopped while sending; delivery unknown, not retried"
+                else:
+                    item.state = PENDING
+                    item.next_attempt_at = now
+                item.claimed_by = None
+                item.claimed_until = None
+            return len(stale)
+
+    def due_ids(self, session: Session, *, now: dt.datetime, limit: int) -> list[int]:
+        earlier = aliased(OutboxItem)
+        blocked = exists().where(and_(
+            earlier.ordering_key == OutboxItem.ordering_key,
+            earlier.id < OutboxItem.id,
+            earlier.state.in_((PENDING, SENDING)),
+        ))
+        stmt = (select(OutboxItem.id)
+                .where(OutboxItem.state == PENDING, OutboxItem.next_attempt_at <= now,
+                       OutboxItem.kind.in_(list(self.transports)),
+                       (OutboxItem.ordering_key.is_(None)) | ~blocked)
+                .order_by(OutboxItem.id).limit(limit))
+        return list(session.scalars(stmt))
+
+    def claim(self, item_id: int, *, now: dt.datetime) -> bool:
+        with self.factory() as session, session.begin():
+            res = session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item_id, OutboxItem.state == PENDING)
+                .values(state=SENDING, claimed_by=self.worker_id,
+                        claimed_until=now + dt.timedelta(seconds=self.retry.claim_ttl),
+                        attempts=OutboxItem.attempts + 1)
+                .execution_options(synchronize_session=False))
+            return res.rowcount == 1
+
+    def dispatch_once(self, *, now: dt.datetime, limit: int = 50) -> DispatchReport:
+        report = DispatchReport()
+        self.recover_stale(now=now)
+        with self.factory() as session:
+            ids = self.due_ids(session, now=now, limit=limit)
+        for item_id in ids:
+            if not self.claim(item_id, now=now):
+                report.skipped += 1
+                continue
+            self._deliver(item_id, now=now, report=report)
+        return report
+
+    def _deliver(self, item_id: int, *, now: dt.datetime, report: DispatchReport) -> None:
+        with self.factory() as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            session.expunge(item)
+        transport = self.transports[item.kind]
+        try:
+            result = transport.deliver(item)
+        except DeliveryError as exc:
+            self._failed(item, exc, now=now, report=report)
+            return
+        except Exception as exc:  # an unexpected bug in a transport: retry, bounded, and say so
+            log.exception("outbox item %s (%s): unexpected error", item.id, item.kind)
+            self._failed(item, DeliveryError(f"unexpected {type(exc).__name__}", transient=True),
+                         now=now, report=report)
+            return
+        with self.factory() as session, session.begin():
+            fresh = session.get(OutboxItem, item_id)
+            assert fresh is not None
+            fresh.state = DONE
+            fresh.result = result
+            fresh.done_at = now
+            fresh.claimed_until = None
+            fresh.last_error = None
+            hook = self.on_done.get(fresh.kind)
+            if hook is not None:
+                hook(session, fresh, result)
+        report.sent += 1
+        log.info("outbox item %s (%s) delivered", item_id, item.kind)
+
+    def _failed(self, item: OutboxItem, exc: DeliveryError, *, now: dt.datetime,
+                report: DispatchReport) -> None:
+        with self.factory() as session, session.begin():
+            fresh = session.get(OutboxItem, item.id)
+            assert fresh is not None
+            fresh.claimed_until = None
+            fresh.last_error = exc.reason[:2000]
+            if exc.transient and fresh.attempts < self.retry.max_attempts:
+                fresh.state = PENDING
+                fresh.next_attempt_at = now + self.retry.delay(fresh.attempts, exc.retry_after)
+                report.retried += 1
+                log.warning("outbox item %s (%s) attempt %s failed, transient: %s; retry at %s",
+                            fresh.id, fresh.kind, fresh.attempts, exc.reason, fresh.next_attempt_at.isoformat())
+            else:
+                fresh.state = PARKED
+                report.parked += 1
+                log.error("outbox item %s (%s) parked after %s attempt(s): %s", fresh.id, fresh.kind,
+                          fresh.attempts, exc.reason)
+
+
+def requeue(session: Session, item_id: int, *, now: dt.datetime) -> bool:
+    """An operator retries a parked item."""
+    res = session.execute(update(OutboxItem).where(OutboxItem.id == item_id, OutboxItem.state == PARKED)
+                          .values(state=PENDING, next_attempt_at=now, attempts=0))
+    return res.rowcount == 1

