@@ -16,6 +16,7 @@ from intake.store.models import Base
 
 pytest_plugins = [
     "tests.peers.postgres",
+    "tests.peers.statuspage",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
