@@ -224,13 +224,7 @@ class Organization(_Model):
         for raw in value:
             if not isinstance(raw, str):
                 raise ValueError(f"domain {raw!r} is not a string")
-            domain = normalize_domain(raw)
-            if domain in _SHARED_PROVIDERS:
-                raise ValueError(
-                    f"{domain} is a shared mailbox provider; register its users individually instead"
-                )
-            if _is_public_suffix(domain):
-                raise ValueError(f"{domain} is a public suffix, not an organization's domain")
+            domain = organization_domain(raw)
             if domain not in out:
                 out.append(domain)
         return out
@@ -297,6 +291,16 @@ def public_suffix_extractor() -> Any:
 
         _TLD_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
     return _TLD_EXTRACT
+
+
+def organization_domain(raw: str) -> str:
+    """A normalized domain that may belong to one organization; ``ValueError`` if it cannot."""
+    domain = normalize_domain(raw)
+    if domain in _SHARED_PROVIDERS:
+        raise ValueError(f"{domain} is a shared mailbox provider; register its users individually instead")
+    if _is_public_suffix(domain):
+        raise ValueError(f"{domain} is a public suffix, not an organization's domain")
+    return domain
 
 
 def _is_public_suffix(domain: str) -> bool:
@@ -516,7 +520,7 @@ def _render_loc(loc: tuple[int | str, ...], data: Any) -> str:
                 continue
             out += ("." if out else "") + part
             node = node.get(part) if isinstance(node, Mapping) else None
-    return out or "(top level)"
+    return out or "organizations"  # the file-level checks are all about the organizations list
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,7 +575,7 @@ def merge_csv(csv_text: str, base: Mapping[str, Any] | None = None) -> CsvImport
     doc: dict[str, Any] = _deepcopy(dict(base)) if base else {}
     orgs: list[dict[str, Any]] = doc.setdefault("organizations", [])
     result = CsvImport(document=doc)
-    reader = csv.DictReader(io.StringIO(csv_text, newline=""))
+    reader = csv.DictReader(io.StringIO(csv_text, newline=""), strict=True)
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
@@ -596,7 +600,8 @@ def merge_csv(csv_text: str, base: Mapping[str, Any] | None = None) -> CsvImport
         except StopIteration:
             break
         except csv.Error as exc:
-            result.errors.append((reader.line_num, f"unreadable row: {exc}"))
+            # the row starts after the last one read whole (line_num lags on a broken row)
+            result.errors.append((max(reader.line_num, line + 1), f"unreadable row: {exc}"))
             break
         line = reader.line_num
         result.rows += 1
@@ -608,7 +613,10 @@ def merge_csv(csv_text: str, base: Mapping[str, Any] | None = None) -> CsvImport
             continue
         for message in _merge_row(row, line, orgs, set_here, first_line):
             result.errors.append((line, message))
-    if not result.errors:
+    if result.rows == 0:
+        if not result.errors:
+            result.errors.append((1, "no data rows"))
+    else:
         try:
             Registry.from_mapping(doc, source="(merged)")
         except RegistryError as exc:
@@ -660,7 +668,7 @@ def _merge_row(
         if not domain:
             continue
         try:
-            domain = normalize_domain(domain)
+            domain = organization_domain(domain)
         except ValueError as exc:
             errors.append(str(exc))
             continue
