@@ -316,8 +316,10 @@ def observe_probe(
 ) -> GateState:
     """Fold one health-probe result into the gate."""
     if healthy:
-        s = replace(state, probe_seen=True, probe_failures=0, probe_successes=state.probe_successes + 1,
-                    probe_reason=detail)
+        # a healthy probe while the status page still reports an outage doesn't count towards
+        # reopening: recovery means both sources agree for up_after refreshes in a row
+        successes = 0 if state.component == "down" else state.probe_successes + 1
+        s = replace(state, probe_seen=True, probe_failures=0, probe_successes=successes, probe_reason=detail)
     else:
         s = replace(state, probe_seen=True, probe_failures=state.probe_failures + 1, probe_successes=0,
                     probe_reason=detail)
