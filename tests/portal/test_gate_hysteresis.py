@@ -84,7 +84,7 @@ def test_flapping_probe_does_not_flip_flop():
     states, _ = run(events)
     first_down = states.index("down")
     assert set(states[first_down:]) == {"down"}
-    transitions = sum(1 for a, b in zip(states, states[1:]) if a != b)
+    transitions = sum(1 for a, b in zip(states, states[1:], strict=False) if a != b)
     assert transitions == 1
 
 

@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from intake.portal import GateConfig, GateReading, PortalMonitor, StatusPageError, latest_reading, record_reading
+from intake.portal import (
+    GateConfig,
+    GateReading,
+    PortalMonitor,
+    StatusPageError,
+    latest_reading,
+    record_reading,
+)
 from intake.settings import load_settings
 
 T0 = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
