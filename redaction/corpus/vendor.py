@@ -66,6 +66,5 @@ TEST_PERSONAS = (
     "Jane Doe",
     "Max Mustermann",
     "Erika Mustermann",
-    "John Smith",
     "Test User",
 )
