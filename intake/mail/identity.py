@@ -219,7 +219,10 @@ def authserv_id_of(value: str) -> str | None:
             return None
         ident, _ = _read_value(head, 0)
     except AuthResultsSyntaxError:
-        return None
+        # Broken later on (e.g. an unterminated comment): still tell whose header it claims to be,
+        # so a malformed header of ours is reported as such rather than as someone else's.
+        m = re.match(r'\s*"?([^\s;"()]+)', str(value))
+        return m.group(1).lower() if m else None
     return ident.strip().lower() or None
 
 
