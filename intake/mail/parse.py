@@ -209,7 +209,7 @@ def _codec_for(charset: str | None) -> str | None:
             info = codecs.lookup(cs[2:])  # "x-sjis", "x-mac-roman", ...
         except (LookupError, ValueError):
             return None
-    if info.name in _REFUSED_CODECS or not getattr(info, "_is_text_encoding", True):
+    if info.name.replace("-", "_") in _REFUSED_CODECS or not getattr(info, "_is_text_encoding", True):
         return None
     return info.name
 
