@@ -41,7 +41,7 @@ LOOP_HEADER = "X-Supportbot-Loop"
 # Local parts that only machines send from. "noreply" senders can't read an answer anyway.
 _ROBOT_LOCAL = re.compile(
     r"^(mailer[-_.]?daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|noreply[-_.].*|"
-    r"bounces?|bounce[-+_.].*|.*[-_.+]noreply)$",
+    r"bounces?([-+_.].*)?|.*[-_.+]no[-_.]?reply)$",
     re.IGNORECASE,
 )
 _PRECEDENCE_AUTOMATED = frozenset({"bulk", "list", "junk", "auto_reply"})
