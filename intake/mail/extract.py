@@ -64,6 +64,7 @@ _STOP = re.compile(
     re.IGNORECASE,
 )
 _MAX_LINES = 400  # the form is at the top; a huge pasted log must not cost time
+_MAX_CHARS = 200_000
 
 _YES = {"yes", "y", "true", "ja", "x", "[x]", "affected", "stopped", "available"}
 _NO = {"no", "n", "false", "none", "nein", "[ ]", "not affected", "no workaround"}
@@ -142,7 +143,7 @@ class FormFields:
 
 def _customer_lines(body: str) -> list[str]:
     lines: list[str] = []
-    for line in (body or "").splitlines()[: _MAX_LINES * 4]:
+    for line in (body or "")[:_MAX_CHARS].splitlines()[: _MAX_LINES * 4]:
         stripped = line.strip()
         if _STOP.match(stripped):
             break
@@ -265,7 +266,10 @@ def extract(subject: str, body: str, *, registry: Registry, sender: _Sender | No
         org = sender_org
     else:
         org = claimed or sender_org
-    if org is not None and claimed_org and (claimed is None or claimed.id != org.id):
+    # Flag a claim that names another organization than the one used or the sender's domain's
+    # (a partner agency writing for its client, or someone trying their luck): triage decides.
+    others = {o.id for o in (org, sender_org) if o is not None}
+    if claimed_org and others and (claimed is None or others != {claimed.id}):
         flags.append("claimed_org_differs")
 
     project = registry.find_project(org, claimed_project) if org is not None and claimed_project else None
