@@ -636,13 +636,11 @@ def parse_message(
     if not raw.strip():
         raise MailParseError("empty", "no bytes")
     budget = _Budget(time_budget, clock)
+    # obsolete "Name  : value" fields first, so "From  : x" is not mistaken for an envelope line
+    raw_for_parse = _normalize_obsolete_header_names(raw)
     # mbox-style "From " envelope line (saved mail, mbox exports): not a header
-    if raw.startswith(b"From "):
-        raw_for_parse = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
-    else:
-        raw_for_parse = raw
-
-    raw_for_parse = _normalize_obsolete_header_names(raw_for_parse)
+    if raw_for_parse.startswith(b"From "):
+        raw_for_parse = raw_for_parse.split(b"\n", 1)[1] if b"\n" in raw_for_parse else b""
     parser = BytesFeedParser(policy=compat32)
     view = memoryview(raw_for_parse)
     for start in range(0, len(view), _FEED_CHUNK):
