@@ -94,6 +94,19 @@ _TEXT_APPLICATION_TYPES = frozenset(
 # Codecs that are "text encodings" to Python but would interpret attacker-chosen escapes.
 _REFUSED_CODECS = frozenset({"unicode_escape", "raw_unicode_escape", "idna", "punycode"})
 
+# Mail clients label text with a charset and write its vendor superset (the WHATWG Encoding
+# Standard makes the same substitutions): decoding with the superset keeps those characters.
+_SUPERSETS = {
+    "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
+    "iso8859-9": "cp1254",
+}
+
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?]*?)\?=")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -223,7 +236,7 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str] | None = N
     codec = _codec_for(charset)
     if charset and codec is None and defects is not None:
         defects.append(f"unknown charset {charset.strip()[:40]!r}")
-    candidates = [c for c in (codec, "utf-8") if c]
+    candidates = [c for c in (_SUPERSETS.get(codec or ""), codec, "utf-8") if c]
     for name in candidates:
         try:
             return data.decode(name)
@@ -232,7 +245,8 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str] | None = N
     if defects is not None and codec:
         defects.append(f"bytes not valid {codec}; decoded with replacement")
     try:
-        return data.decode(codec or "cp1252", errors="replace")
+        fallback = "cp1252" if codec in (None, "ascii") else _SUPERSETS.get(codec, codec)
+        return data.decode(fallback, errors="replace")
     except (UnicodeError, LookupError):  # pragma: no cover - replace never raises for these
         return data.decode("latin-1")
 

@@ -327,3 +327,18 @@ def test_nul_bytes_and_cr_line_ends_are_normalised_in_the_body():
 def test_message_id_without_brackets_is_kept_as_is():
     m = parse_message(mail("Message-ID: bare-id@host.example\nSubject: x"))
     assert m.message_id == "bare-id@host.example"
+
+
+@pytest.mark.parametrize(
+    ("charset", "payload", "expected"),
+    [
+        ("iso-8859-1", "\u201cquoted\u201d \u2013 caf\xe9".encode("cp1252"), "\u201cquoted\u201d \u2013 café"),
+        ("gb2312", "是什么屄".encode("gbk"), "是什么屄"),  # the last character is GBK-only
+        ("shift_jis", "①番".encode("cp932"), "①番"),  # NEC circled digit: cp932-only
+        ("us-ascii", "Grüße".encode(), "Grüße"),  # mislabelled UTF-8 stays UTF-8
+    ],
+)
+def test_mislabelled_charsets_decode_with_the_vendor_superset(charset, payload, expected):
+    m = parse_message(mail(f"Subject: x\nContent-Type: text/plain; charset={charset}", payload))
+    assert m.body == expected
+    assert "\ufffd" not in m.body
