@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from intake.domain.severity import Severity, suggest_severity
-from intake.registry import Registry
+from intake.registry import Organization, Registry
 
 __all__ = ["Extracted", "FormFields", "extract", "parse_form", "parse_severity", "suggest_severity"]
 
@@ -262,10 +262,9 @@ def extract(subject: str, body: str, *, registry: Registry, sender: _Sender | No
     claimed = registry.find_org(claimed_org) if claimed_org else None
     if claimed_org and claimed is None:
         flags.append("unknown_organization")
+    org: Organization | None = claimed or sender_org
     if sender_org is not None and sender is not None and sender.trusted:
         org = sender_org
-    else:
-        org = claimed or sender_org
     # Flag a claim that names another organization than the one used or the sender's domain's
     # (a partner agency writing for its client, or someone trying their luck): triage decides.
     others = {o.id for o in (org, sender_org) if o is not None}

@@ -235,3 +235,15 @@ def test_a_real_identity_plugs_into_extraction(registry: Registry) -> None:
                              registry=registry, authserv_ids=["mx.vendor.example"])
     got = extract("[S2] slow", "Project: shop-eu\n", registry=registry, sender=sender)
     assert (got.org, got.project, got.severity, got.missing) == ("acme", "shop-eu", S2, [])
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=400))
+def test_arbitrary_text_never_crashes_extraction(registry: Registry, subject: str, body: str) -> None:
+    got = extract(subject, body, registry=registry, sender=None)
+    assert set(got.missing) <= {"organization", "project", "severity"}
+    assert (got.org is None) == ("organization" in got.missing)

@@ -344,3 +344,33 @@ def test_real_corpus_mails_are_judged_as_their_receiving_server_reported(
     assert sender.priority_eligible is False  # none of them is a registered user
     # and with our own server configured, their headers count for nothing
     assert identify_message(msg, registry=registry, authserv_ids=OURS).trusted is False
+
+
+# -- robustness: arbitrary header text never crashes the decision -----------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_AR_ALPHABET = st.sampled_from(list('mx.vendor.example;=()"\\ \t\r\n@dkimarcpsfheader.dpasfil1/-'))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_AR_ALPHABET, max_size=80).map(lambda t: "mx.vendor.example; " + t), max_size=3))
+def test_arbitrary_headers_give_a_decision_or_a_syntax_error_never_a_crash(values: list[str]) -> None:
+    for value in values:
+        try:
+            parse_authentication_results(value)
+        except AuthResultsSyntaxError:
+            pass
+    trusted, reason = authenticate("acme.example", values, authserv_ids=OURS)
+    assert isinstance(trusted, bool) and reason
+    if trusted:  # trust is only ever granted for our domain
+        assert "acme.example" in reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_arbitrary_from_headers_never_crash(registry: Registry, from_header: str) -> None:
+    sender = identify_sender(from_header, ["mx.vendor.example; dmarc=pass header.from=acme.example"],
+                             registry=registry, authserv_ids=OURS)
+    assert sender.priority_eligible is (sender.reason_code is ReasonCode.PRIORITY)
