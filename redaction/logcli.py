@@ -1,0 +1,88 @@
+"""``supportbot redaction-log export|verify``: the redaction log for compliance reviewers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+
+def _when(value: str | None, name: str, *, end_of_day: bool = False) -> dt.datetime | None:
+    """An ISO date (a whole UTC day) or an ISO instant (naive means UTC)."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            start = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), tzinfo=dt.UTC)
+            return start + dt.timedelta(days=1) if end_of_day else start
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-11-29 or an ISO time, got {value!r}", param_hint=name) from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _session(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from intake.settings import Settings, get_settings
+    from intake.store.db import make_engine, session_factory
+
+    obj = ctx.find_root().obj
+    settings = obj if isinstance(obj, Settings) else get_settings()
+    engine = make_engine(settings.effective_database_url)
+    return engine, session_factory(engine)()
+
+
+@click.group("redaction-log")
+def redaction_log() -> None:
+    """The log of rejected messages (types, offsets, fingerprints; never values)."""
+
+
+@redaction_log.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File to write (default stdout).")
+@click.option("--since", help="From this date/instant, inclusive (ISO; a date means 00:00 UTC).")
+@click.option("--until", help="Up to this date/instant; a date includes that whole day (UTC).")
+@click.option("--channel", help="Only this channel (email, slack, web).")
+@click.option("--org", "sender_org", help="Only this sender organization.")
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | None, until: str | None,
+               channel: str | None, sender_org: str | None) -> None:
+    """Export entries, oldest first, as CSV or JSON lines."""
+    from redaction.log import export
+
+    start, end = _when(since, "--since"), _when(until, "--until", end_of_day=True)
+    engine, session = _session(ctx)
+    try:
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                count = export(session, fmt, fh, since=start, until=end, channel=channel, sender_org=sender_org)  # type: ignore[arg-type]
+        else:
+            count = export(session, fmt, sys.stdout, since=start, until=end, channel=channel, sender_org=sender_org)  # type: ignore[arg-type]
+    finally:
+        session.close()
+        engine.dispose()
+    click.echo(f"exported {count} entries", err=True)
+
+
+@redaction_log.command("verify")
+@click.option("--expect-head", help="The head hash recorded earlier: also detects removed newest entries.")
+@click.pass_context
+def verify_cmd(ctx: click.Context, expect_head: str | None) -> None:
+    """Check the hash chain; exit 1 and name the first bad entry if it is broken."""
+    from redaction.log import verify
+
+    engine, session = _session(ctx)
+    try:
+        result = verify(session, expect_head=expect_head)
+    finally:
+        session.close()
+        engine.dispose()
+    if result.ok:
+        click.echo(f"ok: {result.checked} entries, chain head {result.head}")
+        return
+    click.echo(f"BROKEN at entry {result.first_bad_id} after {result.checked} good entries: {result.reason}", err=True)
+    ctx.exit(1)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(redaction_log)
