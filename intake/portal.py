@@ -258,7 +258,7 @@ def effective_state(state: GateState | State, config: GateConfig) -> Effective:
     value = state.state if isinstance(state, GateState) else state
     if value == "unknown":
         return config.unknown_means
-    return value  # type: ignore[return-value]
+    return "up" if value == "up" else "down"
 
 
 def _decide(s: GateState, config: GateConfig, now: datetime) -> GateState:

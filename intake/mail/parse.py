@@ -245,7 +245,7 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str] | None = N
     if defects is not None and codec:
         defects.append(f"bytes not valid {codec}; decoded with replacement")
     try:
-        fallback = "cp1252" if codec in (None, "ascii") else _SUPERSETS.get(codec, codec)
+        fallback = "cp1252" if codec is None or codec == "ascii" else _SUPERSETS.get(codec, codec)
         return data.decode(fallback, errors="replace")
     except (UnicodeError, LookupError):  # pragma: no cover - replace never raises for these
         return data.decode("latin-1")
@@ -389,7 +389,7 @@ def _charset(part: Message) -> str | None:
 
 def _filename(part: Message, defects: list[str]) -> str | None:
     try:
-        name = part.get_filename()
+        name: object = part.get_filename()
     except Exception:  # noqa: BLE001 - broken RFC 2231 parameters
         name = None
     if name is None:
@@ -423,7 +423,7 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
         if isinstance(raw, list):
             return "\n".join(str(p) for p in raw).encode("utf-8", "surrogateescape")
         return b""
-    return payload
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _is_text_like(ctype: str, filename: str | None) -> bool:
@@ -506,9 +506,8 @@ def _visit(part: Message, w: _Walk, depth: int) -> None:
         if node.is_multipart() and isinstance(payload, list):
             if ctype == "multipart/alternative":
                 _visit_alternative(node, payload, w, d)
-            elif ctype == "message/rfc822" or (ctype.startswith("message/") and len(payload) == 1
-                                               and isinstance(payload[0], Message)
-                                               and ctype not in ("message/delivery-status",)):
+            elif (ctype.startswith("message/") and ctype != "message/delivery-status"
+                  and len(payload) == 1 and isinstance(payload[0], Message)):
                 inner = payload[0]
                 filename = _filename(node, w.defects)
                 text = _embedded_message_text(inner, w, d + 1)
