@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from types import MappingProxyType
+from typing import Protocol
 
 from intake.registry import Registry, normalize_address, normalize_domain, public_suffix_extractor
 
@@ -42,7 +43,9 @@ __all__ = [
     "SenderIdentity",
     "authenticate",
     "authserv_id_of",
+    "identify_address",
     "identify_message",
+    "identify_parsed",
     "identify_sender",
     "organizational_domain",
     "parse_authentication_results",
@@ -389,7 +392,10 @@ def _from_address(from_header: str | None) -> tuple[str | None, str]:
     if not from_header:
         return None, ""
     text = _unfold(str(from_header))
-    addresses = [(n, a) for n, a in email.utils.getaddresses([text]) if a or n]
+    try:
+        addresses = [(n, a) for n, a in email.utils.getaddresses([text]) if a or n]
+    except Exception:  # noqa: BLE001 - the stdlib address parser has raised on odd input before
+        return None, ""
     if len(addresses) != 1:
         return None, ""
     name, addr = addresses[0]
@@ -408,6 +414,23 @@ def identify_sender(
 ) -> SenderIdentity:
     """Combine the From header, our server's ``Authentication-Results`` and the registry."""
     address, name = _from_address(from_header)
+    return identify_address(address, name, auth_results, registry=registry, authserv_ids=authserv_ids)
+
+
+def identify_address(
+    address: str | None,
+    name: str,
+    auth_results: Sequence[str],
+    *,
+    registry: Registry,
+    authserv_ids: Iterable[str],
+) -> SenderIdentity:
+    """``identify_sender`` for an already parsed From: one address (None if missing/ambiguous)."""
+    if address is not None:
+        try:
+            address = normalize_address(address)
+        except ValueError:
+            address = None
     if address is None:
         return SenderIdentity(
             address=None, name=name, domain=None, trusted=False,
@@ -430,6 +453,29 @@ def identify_sender(
         org_id=org.id if org else None, registered_user=registered, priority_eligible=eligible,
         reason_code=code,
     )
+
+
+class ParsedSender(Protocol):
+    """What ``identify_parsed`` needs of ``intake.mail.parse.ParsedMail``."""
+
+    from_addr: str | None
+    from_name: str
+    authentication_results: tuple[str, ...]
+
+
+def identify_parsed(
+    mail: ParsedSender, *, registry: Registry, authserv_ids: Iterable[str]
+) -> SenderIdentity:
+    """``identify_sender`` for a ``ParsedMail`` (its first From address and its auth headers).
+
+    A ``ParsedMail`` exposing ``from_count`` (number of From addresses) > 1 is treated as an
+    invalid From, as ``identify_message`` does.
+    """
+    address = mail.from_addr
+    if getattr(mail, "from_count", 1) != 1:
+        address = None
+    return identify_address(address, mail.from_name or "", tuple(mail.authentication_results),
+                            registry=registry, authserv_ids=authserv_ids)
 
 
 def identify_message(

@@ -15,6 +15,7 @@ from intake.mail.identity import (
     authenticate,
     authserv_id_of,
     identify_message,
+    identify_parsed,
     identify_sender,
     organizational_domain,
     parse_authentication_results,
@@ -374,3 +375,27 @@ def test_arbitrary_from_headers_never_crash(registry: Registry, from_header: str
     sender = identify_sender(from_header, ["mx.vendor.example; dmarc=pass header.from=acme.example"],
                              registry=registry, authserv_ids=OURS)
     assert sender.priority_eligible is (sender.reason_code is ReasonCode.PRIORITY)
+
+
+def test_a_parsed_mail_from_the_parser_is_identified_like_the_raw_message(registry: Registry) -> None:
+    from intake.mail.parse import parse_message
+
+    raw = (
+        b"Authentication-Results: mx.vendor.example; dkim=pass header.d=acme.example\r\n"
+        b"Authentication-Results: mx.attacker.example; dmarc=pass header.from=globex.example\r\n"
+        b"From: =?utf-8?q?Anders=2C_Alice?= <Alice@ACME.example>\r\n"
+        b"To: support@vendor.example\r\nSubject: [S2] slow\r\nMessage-ID: <1@acme.example>\r\n\r\nhi\r\n"
+    )
+    parsed = identify_parsed(parse_message(raw), registry=registry, authserv_ids=OURS)
+    direct = identify_message(email.message_from_bytes(raw, policy=email.policy.default),
+                              registry=registry, authserv_ids=OURS)
+    assert parsed == direct
+    assert (parsed.address, parsed.name, parsed.priority_eligible) == ("alice@acme.example", "Anders, Alice", True)
+
+
+def test_a_parsed_mail_without_from_is_an_invalid_sender(registry: Registry) -> None:
+    from intake.mail.parse import parse_message
+
+    raw = b"To: support@vendor.example\r\nSubject: x\r\nMessage-ID: <2@x.example>\r\n\r\nhi\r\n"
+    sender = identify_parsed(parse_message(raw), registry=registry, authserv_ids=OURS)
+    assert sender.reason_code is ReasonCode.INVALID_FROM
