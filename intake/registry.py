@@ -513,8 +513,10 @@ def _render_loc(loc: tuple[int | str, ...], data: Any) -> str:
                 node = node[part]
             except (IndexError, KeyError, TypeError):
                 node = None
-            if isinstance(node, Mapping) and isinstance(node.get("id"), str):
-                out += f" (id={node['id']})"
+            if isinstance(node, Mapping):
+                label = next((k for k in ("id", "email", "name") if isinstance(node.get(k), str)), None)
+                if label:
+                    out += f" ({label}={node[label]})"
         else:
             if part in ("function-after", "function-before") or part.startswith("function-"):
                 continue
@@ -672,6 +674,10 @@ def _merge_row(
         except ValueError as exc:
             errors.append(str(exc))
             continue
+        owner = next((o for o in orgs if o is not org and domain in o.get("domains", [])), None)
+        if owner is not None:
+            errors.append(f"domain {domain} already belongs to {owner.get('id')!r}")
+            continue
         domains = org.setdefault("domains", [])
         if domain not in domains:
             domains.append(domain)
@@ -692,7 +698,11 @@ def _merge_row(
         else:
             users = org.setdefault("users", [])
             user = next((u for u in users if str(u.get("email", "")).lower() == email), None)
-            if user is None:
+            owner = next((o for o in orgs if o is not org
+                          and any(str(u.get("email", "")).lower() == email for u in o.get("users", []))), None)
+            if owner is not None:
+                errors.append(f"user {email} is already registered with {owner.get('id')!r}")
+            elif user is None:
                 if not row.get("user_name"):
                     errors.append(f"user {email} is new: user_name is required")
                 else:

@@ -172,3 +172,13 @@ def test_the_installed_command_checks_the_configured_registry(tmp_path: Path) ->
                           timeout=60)
     assert done.returncode == 1
     assert "FAIL customers" in done.stderr
+
+
+def test_a_user_or_domain_of_another_organization_is_a_row_error() -> None:
+    csv_text = ("org_id,org_name,domains,escalation_email,user_email,user_name\n"
+                "a,A,a.example,oncall@a.example,ann@a.example,Ann\n"
+                "b,B,b.example,oncall@b.example,,\n"
+                "b,,A.example,,ann@a.example,Ann\n")
+    result = merge_csv(csv_text)
+    assert result.errors == [(4, "domain a.example already belongs to 'a'"),
+                             (4, "user ann@a.example is already registered with 'a'")]
