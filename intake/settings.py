@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     web_port: int = Field(8000, validation_alias=_alias("WEB_PORT", "PORT"))
     secret_key: SecretStr | None = Field(None, validation_alias=_alias("SECRET_KEY"))
 
+    # -- clock (intake/clock.py, docs/nagging.md) ------------------------------------------------------
+    nag_sweep_seconds: float = Field(30.0, gt=0, validation_alias=_alias("NAG_SWEEP_SECONDS"))
+    nag_sweep_batch: int = Field(500, ge=1, validation_alias=_alias("NAG_SWEEP_BATCH"))
+    digest_enabled: bool = Field(True, validation_alias=_alias("DIGEST_ENABLED"))
+    retention_purge_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                                      validation_alias=_alias("RETENTION_PURGE_TIME"))
+
     # -- operations -------------------------------------------------------------------------------
     log_format: Literal["json", "text"] = Field("text", validation_alias=_alias("LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
