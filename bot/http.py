@@ -1,0 +1,82 @@
+"""HTTP adapters for the Bolt app: an ASGI (Starlette) endpoint and a WSGI app for ``/slack/events``.
+
+Adapters only translate (house style: bolt-python's ``dispatch(request) -> response``). Bolt's own
+Starlette adapter calls the synchronous ``App.dispatch`` on the event loop; this one runs it in the
+thread pool, so one slow request never stalls the web process. Signature checks (HMAC over the raw
+body, timestamp within 5 minutes) happen inside ``dispatch``: a failure is a 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+PATH = "/slack/events"
+MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger before hashing it
+
+
+def _request(body: bytes, headers: dict[str, str], query: str | None) -> BoltRequest:
+    return BoltRequest(body=body.decode("utf-8", errors="replace"), headers=headers, query=query or "")
+
+
+def starlette_endpoint(app: App) -> Callable[[Any], Any]:
+    """``Route(PATH, starlette_endpoint(app), methods=["POST"])``."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    async def endpoint(request: Request) -> Response:
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            return Response("payload too large", status_code=413)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return Response("payload too large", status_code=413)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        bolt_resp: BoltResponse = await run_in_threadpool(app.dispatch, _request(body, headers, request.url.query))
+        return Response(content=bolt_resp.body, status_code=bolt_resp.status,
+                        headers=bolt_resp.first_headers_without_set_cookie())
+
+    return endpoint
+
+
+def starlette_routes(app: App) -> list[Any]:
+    """The routes the web engineer mounts into the web process's Starlette app."""
+    from starlette.routing import Route
+
+    return [Route(PATH, starlette_endpoint(app), methods=["POST"])]
+
+
+def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """A plain WSGI application answering POST /slack/events (for wsgiref, gunicorn, ...)."""
+    from http import HTTPStatus
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def reply(status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
+            phrase = HTTPStatus(status).phrase
+            start_response(f"{status} {phrase}", (headers or [("Content-Type", "text/plain")])
+                           + [("Content-Length", str(len(body)))])
+            return [body]
+
+        if environ.get("PATH_INFO") != PATH:
+            return reply(404, b"not found")
+        if environ.get("REQUEST_METHOD") != "POST":
+            return reply(405, b"method not allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return reply(400, b"bad content-length")
+        if length > MAX_BODY:
+            return reply(413, b"payload too large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        resp = app.dispatch(_request(body, headers, environ.get("QUERY_STRING")))
+        out = resp.body.encode("utf-8") if isinstance(resp.body, str) else (resp.body or b"")
+        hdrs = [(k, v) for k, v in resp.first_headers_without_set_cookie().items() if k.lower() != "content-length"]
+        return reply(resp.status, out, hdrs)
+
+    return application
