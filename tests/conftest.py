@@ -17,6 +17,7 @@ from intake.store.models import Base
 pytest_plugins = [
     "tests.peers.postgres",
     "tests.peers.statuspage",
+    "tests.peers.slack",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
