@@ -241,7 +241,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.text(max_size=60), st.text(max_size=400))
 def test_arbitrary_text_never_crashes_extraction(registry: Registry, subject: str, body: str) -> None:
     got = extract(subject, body, registry=registry, sender=None)

@@ -355,7 +355,7 @@ from hypothesis import strategies as st  # noqa: E402
 _AR_ALPHABET = st.sampled_from(list('mx.vendor.example;=()"\\ \t\r\n@dkimarcpsfheader.dpasfil1/-'))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.lists(st.text(_AR_ALPHABET, max_size=80).map(lambda t: "mx.vendor.example; " + t), max_size=3))
 def test_arbitrary_headers_give_a_decision_or_a_syntax_error_never_a_crash(values: list[str]) -> None:
     for value in values:
@@ -369,7 +369,7 @@ def test_arbitrary_headers_give_a_decision_or_a_syntax_error_never_a_crash(value
         assert "acme.example" in reason
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(st.text(max_size=120))
 def test_arbitrary_from_headers_never_crash(registry: Registry, from_header: str) -> None:
     sender = identify_sender(from_header, ["mx.vendor.example; dmarc=pass header.from=acme.example"],
