@@ -248,7 +248,7 @@ def read_fields(values: dict[str, Any], registry: Any) -> Fields:
             errors["org"] = "Not an organization in the customer registry."
         else:
             org_id = org.id
-            if project_id and registry.find_project(org, project_id) is None:
+            if project_id and "project" not in errors and registry.find_project(org, project_id) is None:
                 errors["project"] = f"{org.name} has no such project."
     if errors:
         raise ViewInputError(errors)
