@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import views
+from bot.blocks import escape
 from intake import services
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
@@ -129,7 +130,7 @@ def link_incident(deps: BotDeps, ticket_id: int, *, ref: str, user: str) -> Tick
         row = services.waive(s, ticket_id, waiver=Waiver.STATUS_PAGE, ref=ref, now=now, actor=user)
         services.post_thread_note(
             s, ticket_id, now=now, dedupe_key=f"slack:incident:{ticket_id}:{row.version}",
-            text=f":large_blue_circle: <@{user}> linked status-page incident {ref}: the problem is communicated "
+            text=f":large_blue_circle: <@{user}> linked status-page incident {escape(ref)}: the problem is communicated "
                  "publicly, so the response target is waived (support terms).")
         return row
     return _run(deps, fn)

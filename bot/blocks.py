@@ -229,11 +229,12 @@ def ticket_actions(ticket: TicketLike) -> dict[str, Any]:
     return {"type": "actions", "block_id": "ticket_actions", "elements": elements}
 
 
-def thread_text(text: str) -> Rendered:
-    """A plain thread message (customer follow-ups, notes): escaped so it cannot ping anyone."""
-    body = truncate(escape(text), SECTION_TEXT_MAX)
-    return Rendered(text=truncate(escape(text), 3900),
-                    blocks=[{"type": "section", "text": mrkdwn(body)}])
+def thread_text(text: str, *, untrusted: bool = True) -> Rendered:
+    """A thread message. Customer text is escaped so it cannot ping anyone or forge links; our own
+    notes (initial response recorded, nags with escalation mentions) keep their mrkdwn."""
+    shown = escape(text) if untrusted else text
+    return Rendered(text=truncate(shown, 3900),
+                    blocks=[{"type": "section", "text": mrkdwn(truncate(shown, SECTION_TEXT_MAX))}])
 
 
 def severity_definitions(maximum: Severity | None = None) -> list[dict[str, Any]]:

@@ -51,6 +51,7 @@ TRANSIENT_ERRORS = frozenset({
 DEFAULT_RETRY_AFTER = 30.0
 
 OPS = ("post_ticket", "update_ticket", "thread_message")
+UNTRUSTED_KINDS = frozenset({"customer_follow_up"})
 
 
 def classify(exc: Exception) -> DeliveryError:
@@ -149,7 +150,10 @@ class SlackNotifier:
         if not ticket.slack_ts:
             # The per-ticket ordering key normally delivers the post first; when it was parked, wait.
             raise DeliveryError(f"ticket {ticket.token} has no Slack message yet", transient=True)
-        rendered = thread_text(str(payload.get("text") or ""))
+        # Customer follow-ups carry the customer's words: escaped. Notes written by the services (and
+        # the clock's nags) are ours and may mention people on purpose.
+        rendered = thread_text(str(payload.get("text") or ""),
+                               untrusted=payload.get("kind") in UNTRUSTED_KINDS)
         blocks = payload.get("blocks") or rendered.blocks
         resp = self.client.chat_postMessage(channel=ticket.slack_channel or self.channel,
                                             thread_ts=ticket.slack_ts, text=rendered.text, blocks=blocks,

@@ -162,3 +162,16 @@ def test_an_unknown_op_is_parked_not_retried(factory: sessionmaker[Session], not
     with pytest.raises(DeliveryError) as err:
         notifier.deliver(item)
     assert not err.value.transient
+
+
+def test_customer_follow_up_text_cannot_ping_the_channel(factory: sessionmaker[Session], policy: Policy,
+                                                         clock: Clock, dispatcher: Dispatcher,
+                                                         slack_api: FakeSlack) -> None:
+    tid = new_ticket(factory, policy, clock)
+    with factory() as s, s.begin():
+        services.customer_follow_up(s, tid, now=clock(), message_id="<f3@acme.example>",
+                                    text_for_thread="<!channel> call me <https://evil.example|now>")
+    drain(dispatcher, clock)
+    thread = [c for c in slack_api.calls_to("chat.postMessage") if c.params.get("thread_ts")][0]
+    assert "<!channel>" not in thread.params["text"] and "&lt;!channel&gt;" in thread.params["text"]
+    assert "<!channel>" not in json.dumps(thread.params["blocks"])
