@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
@@ -90,6 +90,21 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", validation_alias=_alias("WEB_HOST"))
     web_port: int = Field(8000, validation_alias=_alias("WEB_PORT", "PORT"))
     secret_key: SecretStr | None = Field(None, validation_alias=_alias("SECRET_KEY"))
+    # Web sessions: absolute lifetime and idle timeout of the signed session cookie (seconds).
+    web_session_max_age: int = Field(8 * 3600, gt=0, validation_alias=_alias("WEB_SESSION_MAX_AGE"))
+    web_session_idle: int = Field(3600, gt=0, validation_alias=_alias("WEB_SESSION_IDLE"))
+    web_cookie_secure: bool = Field(False, validation_alias=_alias("WEB_COOKIE_SECURE"))
+    # Optional SSO through a trusted reverse proxy: it authenticates and passes the user name in a
+    # header; honoured only from these addresses AND with the shared secret header.
+    web_proxy_user_header: str | None = Field(None, validation_alias=_alias("WEB_PROXY_USER_HEADER"))
+    web_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("WEB_TRUSTED_PROXIES"))
+    web_proxy_secret: SecretStr | None = Field(None, validation_alias=_alias("WEB_PROXY_SECRET"))
+    metrics_token: SecretStr | None = Field(None, validation_alias=_alias("METRICS_TOKEN"))
+    healthz_timeout: float = Field(2.0, gt=0, validation_alias=_alias("HEALTHZ_TIMEOUT"))
+
+    # -- retention (days; 0 = keep forever) ------------------------------------------------------------
+    retention_closed_ticket_days: int = Field(90, ge=0, validation_alias=_alias("RETENTION_CLOSED_TICKET_DAYS"))
+    retention_redaction_log_days: int = Field(365, ge=0, validation_alias=_alias("RETENTION_REDACTION_LOG_DAYS"))
 
     # -- clock (intake/clock.py, docs/nagging.md) ------------------------------------------------------
     nag_sweep_seconds: float = Field(30.0, gt=0, validation_alias=_alias("NAG_SWEEP_SECONDS"))
@@ -122,7 +137,7 @@ class Settings(BaseSettings):
                 raise SettingsError(f"{key}: cannot read secret file {value!r}: {exc.strerror or exc}") from exc
         return data
 
-    @field_validator("authserv_ids", mode="before")
+    @field_validator("authserv_ids", "web_trusted_proxies", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip().startswith("["):

@@ -1,0 +1,202 @@
+"""Who may see the web pages: local accounts, signed session cookies, CSRF tokens, roles.
+
+- Local accounts live in ``users`` with argon2id hashes (``supportbot users add --role ...``).
+- Optional SSO: a trusted reverse proxy authenticates and passes the user name in a header
+  (``SUPPORTBOT_WEB_PROXY_USER_HEADER``). The header is honoured only when the request comes from one
+  of ``SUPPORTBOT_WEB_TRUSTED_PROXIES`` AND carries ``X-Supportbot-Proxy-Secret`` equal to
+  ``SUPPORTBOT_WEB_PROXY_SECRET``; the user must still exist locally (the role is ours, not the proxy's).
+- Sessions are signed cookies (itsdangerous) holding user name, issue time and last-seen time; they
+  expire after an absolute lifetime and after an idle period. Time is a parameter (``now``) so tests
+  move the clock instead of sleeping. Every request re-reads the user row, so disabling an account
+  or changing its role takes effect at once.
+- CSRF: a random token bound to the visitor by a signed cookie (double submit); every POST carries it
+  in the form and is refused (403) without a match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake.settings import Settings
+from intake.store.models import User
+
+ROLES = ("compliance", "operator")
+SESSION_COOKIE = "sb_session"
+CSRF_COOKIE = "sb_csrf"
+CSRF_FIELD = "csrf_token"
+PROXY_SECRET_HEADER = "X-Supportbot-Proxy-Secret"
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of "no such user" close to "wrong password".
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class AuthError(ValueError):
+    """A bad account operation (unknown user, bad role, weak password)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user of one request."""
+
+    username: str
+    role: str
+    via: str  # "session" | "proxy"
+
+
+# -- accounts ------------------------------------------------------------------------------------------
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AuthError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    return role
+
+
+def add_user(session: Session, *, username: str, role: str, password: str | None, now: dt.datetime) -> User:
+    """Create an account. ``password=None`` makes a proxy-only account (no local sign-in)."""
+    username = username.strip()
+    if not username or len(username) > 200 or any(c.isspace() for c in username):
+        raise AuthError("user name must be 1-200 characters without spaces")
+    _check_role(role)
+    if password is not None and len(password) < 12:
+        raise AuthError("password must be at least 12 characters")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise AuthError(f"user {username!r} exists")
+    user = User(username=username, role=role, active=True, created_at=now,
+                password_hash=_hasher.hash(password) if password is not None else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, *, username: str, active: bool) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AuthError(f"no user {username!r}")
+    user.active = active
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, now: dt.datetime) -> User | None:
+    """The active user with this password, or None. Rehashes when argon2 parameters changed."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password + "x")
+        except VerificationError:
+            pass
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now
+    return user
+
+
+def active_user(session: Session, username: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    return user if user is not None and user.active else None
+
+
+# -- signing key -------------------------------------------------------------------------------------------
+
+def secret_key(settings: Settings) -> bytes:
+    """``SUPPORTBOT_SECRET_KEY``, else a key generated once under the data dir (mode 0600)."""
+    if settings.secret_key is not None:
+        value = settings.secret_key.get_secret_value()
+        if len(value) < 16:
+            raise AuthError("SUPPORTBOT_SECRET_KEY: must be at least 16 characters")
+        return value.encode()
+    path = Path(settings.data_dir) / "web-secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process won the race; read theirs
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+# -- sessions and CSRF ------------------------------------------------------------------------------------
+
+class SessionCodec:
+    """Signs and checks the session and CSRF cookies. ``now`` is always passed in."""
+
+    def __init__(self, key: bytes, *, max_age: int, idle: int) -> None:
+        self._session = URLSafeSerializer(key, salt="supportbot.session")
+        self._csrf = URLSafeSerializer(key, salt="supportbot.csrf")
+        self.max_age = max_age
+        self.idle = idle
+
+    def issue(self, username: str, *, now: dt.datetime, issued: float | None = None) -> str:
+        ts = now.timestamp()
+        return self._session.dumps({"u": username, "iat": issued if issued is not None else ts, "seen": ts})
+
+    def load(self, cookie: str | None, *, now: dt.datetime) -> dict[str, Any] | None:
+        """The session data, or None when missing, forged, past its lifetime, or idle too long."""
+        if not cookie:
+            return None
+        try:
+            data = self._session.loads(cookie)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("u"), str):
+            return None
+        ts = now.timestamp()
+        try:
+            iat, seen = float(data["iat"]), float(data["seen"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if ts - iat > self.max_age or ts - seen > self.idle or iat > ts + 60:
+            return None
+        return data
+
+    def new_csrf(self) -> tuple[str, str]:
+        """A fresh token and its signed cookie value."""
+        token = secrets.token_urlsafe(24)
+        return token, self._csrf.dumps(token)
+
+    def csrf_from_cookie(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            token = self._csrf.loads(cookie)
+        except BadSignature:
+            return None
+        return token if isinstance(token, str) else None
+
+    @staticmethod
+    def csrf_matches(expected: str | None, given: str | None) -> bool:
+        return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+def proxy_username(settings: Settings, *, client_host: str | None, headers: Any) -> str | None:
+    """The user name asserted by a trusted reverse proxy, or None when this request is not from one."""
+    header = settings.web_proxy_user_header
+    if not header or settings.web_proxy_secret is None or not settings.web_trusted_proxies:
+        return None
+    if client_host not in settings.web_trusted_proxies:
+        return None
+    given = headers.get(PROXY_SECRET_HEADER) or ""
+    if not hmac.compare_digest(given.encode(), settings.web_proxy_secret.get_secret_value().encode()):
+        return None
+    name = (headers.get(header) or "").strip()
+    return name or None
