@@ -66,6 +66,22 @@ class Settings(BaseSettings):
                                     validation_alias=_alias("AUTHSERV_IDS"))
     max_mail_bytes: int = Field(25 * 1024 * 1024, validation_alias=_alias("MAX_MAIL_BYTES"))
     autoreply_window_seconds: int = Field(24 * 3600, validation_alias=_alias("AUTOREPLY_WINDOW_SECONDS"))
+    # Email channel flow (intake/mail/imap.py, flow.py, smtp.py; docs/email.md).
+    autoreply_ack_limit: int = Field(5, ge=1, validation_alias=_alias("AUTOREPLY_ACK_LIMIT"))
+    imap_done_keyword: str = Field("$SupportbotDone", validation_alias=_alias("IMAP_DONE_KEYWORD"))
+    imap_processed_mailbox: str | None = Field(None, validation_alias=_alias("IMAP_PROCESSED_MAILBOX"))
+    # Support terms: a request with third-party personal data or secrets "can be deleted": the
+    # rejected mail is expunged from the mailbox once its outcome is recorded.
+    imap_expunge_rejected: bool = Field(True, validation_alias=_alias("IMAP_EXPUNGE_REJECTED"))
+    imap_idle_seconds: float = Field(60.0, gt=0, validation_alias=_alias("IMAP_IDLE_SECONDS"))
+    imap_poll_seconds: float = Field(30.0, gt=0, validation_alias=_alias("IMAP_POLL_SECONDS"))
+    imap_batch: int = Field(50, ge=1, validation_alias=_alias("IMAP_BATCH"))
+    imap_lease_seconds: float = Field(120.0, gt=0, validation_alias=_alias("IMAP_LEASE_SECONDS"))
+    outbox_claim_ttl: float = Field(300.0, gt=0, validation_alias=_alias("OUTBOX_CLAIM_TTL"))
+    portal_refresh_seconds: float = Field(30.0, gt=0, validation_alias=_alias("PORTAL_REFRESH_SECONDS"))
+    vendor_name: str = Field("Vendor", validation_alias=_alias("VENDOR_NAME"))
+    expert_services_url: str = Field("https://www.vendor.example/expert-services",
+                                     validation_alias=_alias("EXPERT_SERVICES_URL"))
 
     # -- portal gate --------------------------------------------------------------------------------
     statuspage_url: str | None = Field(None, validation_alias=_alias("STATUSPAGE_URL"))

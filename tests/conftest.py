@@ -17,6 +17,8 @@ from intake.store.models import Base
 pytest_plugins = [
     "tests.peers.postgres",
     "tests.peers.statuspage",
+    "tests.peers.dovecot",
+    "tests.peers.smtp",
     "tests.peers.slack",
 ]
 
