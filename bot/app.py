@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,35 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
               ignoring_self_events_enabled=True)
     register_listeners(app, deps)
     return app
+
+
+def build_asgi(settings: Any, *, factory: sessionmaker[Session]) -> Any:
+    """The ASGI app the web process mounts at ``/slack`` (``intake.web.app.build_slack_app``):
+    ``/slack/events`` answers the Events API, interactivity, shortcuts and slash commands (one Request
+    URL for all, as in the manifest); ``/slack/interactions`` is an alias. None when Slack is not
+    configured at all; a half configuration fails loudly."""
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from bot.http import starlette_endpoint
+
+    configured = [settings.slack_bot_token is not None, settings.slack_signing_secret is not None]
+    if not any(configured):
+        log.info("Slack not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): /slack/events is off")
+        return None
+    app = build_app(settings, factory=factory)
+    # The spaCy model takes seconds to load: warm it now so the first request from Slack is fast.
+    threading.Thread(target=_warm_redactor, name="redactor-warmup", daemon=True).start()
+    endpoint = starlette_endpoint(app)
+    return Starlette(routes=[Route("/events", endpoint, methods=["POST"]),
+                             Route("/interactions", endpoint, methods=["POST"])])
+
+
+def _warm_redactor() -> None:
+    try:
+        _default_redactor()
+    except Exception:  # reported again (and loudly) on first use
+        log.exception("redaction engine failed to load")
 
 
 def _default_redactor() -> Any:

@@ -30,7 +30,7 @@ from intake.domain.policy import Policy
 from intake.outbox import Dispatcher, RetryPolicy
 from intake.registry import load_registry
 from intake.settings import ROOT, load_settings
-from tests.peers.slack import CHANNEL, SIGNING_SECRET, TOKEN, FakeSlack
+from tests.peers.slack import CHANNEL, SIGNING_SECRET, TOKEN, FakeSlack, validate_view
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 AGENT = "U0AGENT001"
@@ -178,7 +178,16 @@ class SlackSender:
 
     def interaction(self, payload: dict[str, Any], **kw: Any) -> httpx.Response:
         body = "payload=" + urllib.parse.quote(json.dumps(payload))
-        return self.post(body, "application/x-www-form-urlencoded", **kw)
+        resp = self.post(body, "application/x-www-form-urlencoded", **kw)
+        # Views returned in an ack (response_action update/push) are outgoing payloads too.
+        if resp.status_code == 200 and resp.content and resp.headers.get("content-type", "").startswith(
+                "application/json"):
+            answer = resp.json()
+            if "view" in answer:
+                assert validate_view(answer["view"]) == [], answer["view"]
+            if answer.get("response_action") == "errors":
+                assert isinstance(answer.get("errors"), dict) and answer["errors"]
+        return resp
 
     def command(self, form: dict[str, str], **kw: Any) -> httpx.Response:
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw)
