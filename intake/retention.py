@@ -51,8 +51,11 @@ class PurgeReport:
         return bool(self.tickets or self.inbound_messages or self.outbox_items or self.redaction_entries)
 
 
-def purge(session: Session, *, now: dt.datetime, settings: Settings) -> PurgeReport:
-    """Purge what is past its retention period, inside the caller's transaction (the caller commits)."""
+def purge(session: Session, now: dt.datetime, settings: Settings) -> PurgeReport:
+    """Purge what is past its retention period, inside the caller's transaction (the caller commits).
+
+    ``now`` and ``settings`` may be passed by keyword (the documented form) or by position (the clock).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     tickets = inbound = outbox = entries = 0

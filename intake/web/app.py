@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -85,6 +92,7 @@ class WebState:
     templates: Jinja2Templates
     clock: Clock
     health_checks: dict[str, health.Check]
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)  # per-app, database-backed
     failures: dict[str, list[float]] = field(default_factory=dict)  # sign-in throttle
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -367,7 +375,8 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
             if not SessionCodec.csrf_matches(f"Bearer {token.get_secret_value()}", given):
                 return PlainTextResponse("metrics need the bearer token\n", status_code=401,
                                          headers={"WWW-Authenticate": "Bearer"})
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        # Process-wide metrics (web requests, outbox, ...) plus the SLA figures queried at scrape time.
+        return Response(generate_latest(REGISTRY) + generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
 
     def healthz(ctx: Ctx) -> Response:
         ok, results = health.run_checks(state.health_checks, timeout=state.settings.healthz_timeout + 0.5)
@@ -432,6 +441,7 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
         clock=clock or _utcnow,
         health_checks=health_checks if health_checks is not None else health.default_checks(settings, factory),
     )
+    _register_sla_metrics(state)
     state.templates.env.globals["severity_class"] = lambda s: f"sev-{str(s).lower()}"
     routes: list[BaseRoute] = make_handlers(state)
     static = Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")
@@ -444,6 +454,14 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
     app = Starlette(routes=routes)
     app.state.web = state
     return app
+
+
+def _register_sla_metrics(state: WebState) -> None:
+    try:
+        from intake.metrics import SLACollector
+    except ImportError:  # the nag clock's metrics module is optional in a partial build
+        return
+    state.registry.register(SLACollector(state.factory, clock=state.clock))
 
 
 def build_slack_app(settings: Settings, factory: sessionmaker[Session]) -> Any:

@@ -84,7 +84,7 @@ def open_tickets(session: Session, *, policy: Policy, now: dt.datetime) -> list[
 
 def matrix(tickets: list[OpenTicket]) -> dict[str, dict[str, int]]:
     """Counts by severity × SLA state (every cell present)."""
-    counts: dict[str, dict[str, int]] = {s.value: dict.fromkeys(SLA_STATES, 0) for s in Severity}
+    counts: dict[str, dict[str, int]] = {s.name: dict.fromkeys(SLA_STATES, 0) for s in Severity}
     for t in tickets:
         counts.setdefault(t.severity, dict.fromkeys(SLA_STATES, 0))[t.sla_state] += 1
     return counts
@@ -108,15 +108,15 @@ def response_times(session: Session, *, policy: Policy, now: dt.datetime, days: 
     per: dict[str, list[float]] = defaultdict(list)
     for sev_text, submitted, responded in rows:
         sev = Severity.parse(sev_text)
-        per[sev.value].append(support_time_between(sev, submitted, responded, policy).total_seconds() / 3600)
+        per[sev.name].append(support_time_between(sev, submitted, responded, policy).total_seconds() / 3600)
     bars = []
     for sev in Severity:
-        values = per.get(sev.value)
+        values = per.get(sev.name)
         if not values:
             continue
         target_h = policy.rule(sev).target.total_seconds() / 3600
         p90 = statistics.quantiles(values, n=10)[-1] if len(values) >= 2 else values[0]
-        bars.append(charts.Bar(f"{sev.value} median", statistics.median(values), target_h,
+        bars.append(charts.Bar(f"{sev.name} median", statistics.median(values), target_h,
                                note=f"n={len(values)}, p90 {p90:.1f} h"))
     return bars
 
@@ -128,7 +128,7 @@ def breaches_per_week(session: Session, *, now: dt.datetime, weeks: int = 12) ->
                            .where(Ticket.due_at.is_not(None), Ticket.waiver.is_(None),
                                   Ticket.due_at >= dt.datetime.combine(labels[0], dt.time(), tzinfo=dt.UTC),
                                   Ticket.due_at <= now)).all()
-    series: dict[str, list[float]] = {s.value: [0.0] * weeks for s in Severity}
+    series: dict[str, list[float]] = {s.name: [0.0] * weeks for s in Severity}
     index = {w: i for i, w in enumerate(labels)}
     for sev, due, responded in rows:
         if responded is None or responded > due:
