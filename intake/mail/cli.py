@@ -109,9 +109,19 @@ def _check_customers(settings: Any) -> str:
     return f"{settings.customers_path}: {_summary(registry)}"
 
 
+def _check_templates(settings: Any) -> str:
+    from intake.mail.templates import Templates
+
+    names = Templates(settings.templates_dir).check()
+    return f"{settings.templates_dir}: {len(names)} email templates render"
+
+
 def register(group: click.Group) -> None:
     """Add the email channel's commands to the ``supportbot`` group."""
     group.add_command(customers)
+    from intake.mail.replay import replay
+
+    group.add_command(replay)
     try:
         from intake import cli as root
     except ImportError:  # pragma: no cover - the root CLI is always there when installed
@@ -119,3 +129,5 @@ def register(group: click.Group) -> None:
     checks = getattr(root, "CHECKS", None)
     if checks is not None and all(name != "customers" for name, _ in checks):
         checks.append(("customers", _check_customers))
+    if checks is not None and all(name != "templates" for name, _ in checks):
+        checks.append(("templates", _check_templates))

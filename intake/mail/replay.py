@@ -1,0 +1,215 @@
+"""``supportbot replay FILE.eml...``: a dry run of the email flow, printing what would happen to
+each mail and why. No database writes, no mail sent, nothing flagged.
+
+The same :func:`intake.mail.flow.decide` as the worker. What the dry run reads (never writes):
+the portal gate's latest reading (``--gate auto``), the open ticket a mail follows up, and the
+automatic-reply budget of the sender. Without a database (a fresh machine) those are skipped and
+the output says so. Output never shows a redaction finding's value: types and counts only; a
+rejected mail's subject is not printed either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from email.utils import formataddr
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["replay", "replay_one"]
+
+
+@dataclass
+class _Context:
+    settings: Any
+    deps: Any
+    gate: Any
+    factory: Any  # sessionmaker or None (no database)
+    notes: list[str]
+
+
+def _open_database(settings: Any) -> Any:
+    """A session factory when the database exists and is reachable, else None. Never creates one."""
+    from sqlalchemy import inspect
+
+    from intake.store.db import make_engine, session_factory
+
+    url = settings.effective_database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if not path or path == ":memory:" or not Path(path).exists():
+            return None
+    try:
+        engine = make_engine(url)
+        if not inspect(engine).has_table("inbound_messages"):
+            return None
+    except Exception:  # noqa: BLE001 - a dry run works without a database
+        return None
+    return session_factory(engine)
+
+
+def _gate(choice: str, factory: Any, settings: Any, now: dt.datetime) -> Any:
+    from intake.portal import GateReading, latest_reading
+
+    if choice in ("up", "down"):
+        return GateReading(choice, choice, f"forced by --gate {choice}", now, "replay")
+    if factory is not None:
+        with factory() as session:
+            reading = latest_reading(session)
+        if reading is not None:
+            return reading
+    means = settings.portal_unknown_means
+    return GateReading("unknown", means, f"no gate reading available; unknown counts as {means}", now, "replay")
+
+
+def _budget_left(factory: Any, address: str, kind: str, deps: Any, now: dt.datetime) -> bool:
+    from sqlalchemy import select
+
+    from intake.store.models import AutoReply
+
+    if factory is None:
+        return True
+    limit = 1 if kind == "deflection" else deps.config.ack_limit
+    with factory() as session:
+        row = session.scalar(select(AutoReply).where(AutoReply.address == address.lower(), AutoReply.kind == kind))
+    if row is None or now - row.last_sent_at > deps.config.autoreply_window:
+        return True
+    return row.count < limit
+
+
+def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]:
+    """What the worker would do with ``raw`` (a dict for printing or JSON)."""
+    from intake.domain.sla import due_at, format_utc
+    from intake.mail import flow
+    from intake.mail.identity import identify_sender
+    from intake.mail.parse import MailParseError, parse_message
+
+    deps = ctx.deps
+    try:
+        parsed = parse_message(raw, max_bytes=deps.config.max_mail_bytes)
+    except MailParseError as exc:
+        return {"outcome": flow.QUARANTINED, "reason": f"unparsable ({exc.reason}): {exc.detail}"}
+    thread = None
+    if ctx.factory is not None:
+        from intake import services
+
+        with ctx.factory() as session:
+            found = services.find_ticket_for_mail(session, in_reply_to=parsed.in_reply_to,
+                                                  references=list(parsed.references), subject=parsed.subject)
+            if found is not None:
+                thread = flow.ThreadRef(found.id, found.token, found.state)
+            session.rollback()
+    from_header = formataddr((parsed.from_name, parsed.from_addr)) if parsed.from_addr else None
+    identity = identify_sender(from_header, parsed.authentication_results, registry=deps.registry,
+                               authserv_ids=deps.config.authserv_ids)
+    outcome = flow.decide(parsed, gate=ctx.gate, identity=identity, registry=deps.registry, policy=deps.policy,
+                          redactor=deps.redactor, now=now, config=deps.config, thread=thread)
+    out: dict[str, Any] = {
+        "outcome": outcome.kind, "reason": outcome.reason,
+        "from": parsed.from_addr, "sender": str(identity.reason_code), "trusted": identity.trusted,
+        "gate": {"state": ctx.gate.state, "effective": ctx.gate.effective, "reason": ctx.gate.reason},
+    }
+    if outcome.keeps_content:
+        out["subject"] = parsed.subject
+    if outcome.thread is not None:
+        out["ticket"] = outcome.thread.token
+    if outcome.decision is not None and not outcome.decision.clean:
+        out["redaction"] = dict(sorted(outcome.decision.reasons.items()))
+    if outcome.draft is not None:
+        d = outcome.draft
+        out["draft"] = {
+            "organization": d.organization, "project": d.project, "product": d.product, "component": d.component,
+            "requested_severity": str(d.requested_severity) if d.requested_severity else None,
+            "severity": str(d.severity), "max_severity": str(d.max_severity) if d.max_severity else None,
+            "due": format_utc(due_at(d.severity, now, deps.policy)), "missing": list(d.missing),
+            "flags": list(d.flags), "priority": d.priority_eligible,
+        }
+    if outcome.reply and outcome.reply_to:
+        kind = {"acknowledgement": "ack"}.get(outcome.reply, outcome.reply)
+        allowed = _budget_left(ctx.factory, outcome.reply_to, kind, deps, now)
+        out["reply"] = {"template": outcome.reply, "to": outcome.reply_to,
+                        "sent": allowed, "why_not": None if allowed else "rate limit for this sender"}
+    elif outcome.reply:
+        out["reply"] = {"template": outcome.reply, "to": None, "sent": False,
+                        "why_not": "the sender may not be answered automatically"}
+    return out
+
+
+def _print_human(name: str, result: dict[str, Any]) -> None:
+    click.echo(f"{name}: {result['outcome']}")
+    click.echo(f"  why: {result['reason']}")
+    if result.get("from") is not None:
+        click.echo(f"  from: {result['from']} ({result['sender']}, {'trusted' if result['trusted'] else 'not trusted'})")
+    if "gate" in result:
+        g = result["gate"]
+        click.echo(f"  gate: {g['state']} -> {g['effective']} ({g['reason']})")
+    if "redaction" in result:
+        click.echo("  redaction: " + ", ".join(f"{k} x{v}" for k, v in result["redaction"].items())
+                   + " (values never shown)")
+    if "draft" in result:
+        d = result["draft"]
+        click.echo(f"  ticket: organization={d['organization']} project={d['project']} "
+                   f"severity={d['requested_severity'] or '-'} -> {d['severity']}"
+                   f"{' (max ' + d['max_severity'] + ')' if d['max_severity'] else ''}; due {d['due']}"
+                   f"{'; priority' if d['priority'] else ''}")
+        if d["missing"]:
+            click.echo(f"  would ask for: {', '.join(d['missing'])}")
+    if "ticket" in result:
+        click.echo(f"  ticket: {result['ticket']}")
+    if "reply" in result:
+        r = result["reply"]
+        if r["sent"]:
+            click.echo(f"  would send: {r['template']} to {r['to']} (Auto-Submitted: auto-replied)")
+        else:
+            click.echo(f"  would not send {r['template']}: {r['why_not']}")
+
+
+@click.command("replay")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--gate", "gate_choice", type=click.Choice(["auto", "up", "down"]), default="auto", show_default=True,
+              help="The website's state to assume; auto: the gate's latest recorded reading.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file.")
+@click.pass_context
+def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json: bool) -> None:
+    """Dry run: what would happen to each mail and why (no database writes, no mail sent)."""
+    from intake.domain.policy import Policy
+    from intake.mail.flow import FlowConfig, FlowDeps
+    from intake.mail.templates import Templates
+    from intake.registry import load_registry
+    from intake.settings import Settings, get_settings
+    from redaction.engine import get_redactor
+
+    obj = ctx.find_root().obj
+    settings = obj if isinstance(obj, Settings) else get_settings()
+    now = dt.datetime.now(dt.UTC)
+    try:
+        policy = Policy.load(settings.policy_path)
+        registry = load_registry(settings.customers_path)
+        templates = Templates(settings.templates_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    factory = _open_database(settings)
+    notes = [] if factory is not None else ["no database: follow-ups and reply budgets not checked"]
+    deps = FlowDeps(FlowConfig.from_settings(settings), registry, policy,
+                    get_redactor(settings.redaction_config, model=settings.spacy_model), templates, b"")
+    context = _Context(settings, deps, _gate(gate_choice, factory, settings, now), factory, notes)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    failed = 0
+    for name in files:
+        try:
+            raw = Path(name).read_bytes()
+        except OSError as exc:
+            failed += 1
+            click.echo(f"{name}: cannot read: {exc.strerror or exc}", err=True)
+            continue
+        result = replay_one(raw, context, now=now)
+        if as_json:
+            click.echo(json.dumps({"file": name, **result}, ensure_ascii=False))
+        else:
+            _print_human(name, result)
+    if failed:
+        ctx.exit(1)
