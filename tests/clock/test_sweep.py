@@ -131,3 +131,14 @@ def test_a_stale_claim_is_lost_not_duplicated(factory: sessionmaker[Session]) ->
         nag_one(session, tid, due, policy=POLICY, now=due, report=report)
     assert report.lost == 1 and report.nagged == 0
     assert len(nags(factory, tid)) == 1
+
+
+def test_one_broken_row_does_not_stop_the_others(factory: sessionmaker[Session]) -> None:
+    good = [open_ticket(factory, Severity.S1, now=T0) for _ in range(3)]
+    bad = open_ticket(factory, Severity.S1, now=T0)
+    with factory() as session, session.begin():  # a row the code cannot understand
+        session.execute(update(Ticket).where(Ticket.id == bad).values(effective_severity="S9"))
+    report = sweep(factory, T0 + dt.timedelta(minutes=30))
+    assert report.failed == 1 and sorted(report.nagged_ids) == good
+    assert ticket(factory, bad).nag_count == 0 and nags(factory, bad) == []  # rolled back, retried later
+    assert sweep(factory, T0 + dt.timedelta(minutes=31)).failed == 1
