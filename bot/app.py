@@ -3,10 +3,11 @@
 HTTP mode runs inside the ``web`` process (request signatures verified by Bolt: unsigned, tampered or
 stale requests get 401); :mod:`bot.http` adapts it to ASGI/WSGI at ``/slack/events``. Socket Mode
 (``supportbot slack socket``) is for development. Every listener acks first; Slack calls (opening
-modals, ephemeral answers) and slow work (redaction) run after the ack — Bolt answers the HTTP request
-as soon as ``ack()`` is called and finishes the listener in its thread pool
-(``process_before_response=False``). View submissions do their (fast, database-only) work before the
-ack so that a refused transition shows in the modal.
+modals, ephemeral answers), database transactions and slow work (redaction) run after the ack — Bolt
+answers the HTTP request as soon as ``ack()`` is called and finishes the listener in its thread pool
+(``process_before_response=False``). Triage modals validate against a read-only snapshot before the
+ack, so bad input shows in the modal. The one exception is "Send email" in the reply preview: the
+customer email is queued before the ack, so the engineer sees "sent" only when it is.
 """
 
 from __future__ import annotations
@@ -203,37 +204,62 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
         _open(client, body, view)
 
     # Modal submissions ---------------------------------------------------------------------------------------
-    def submission(callback_id: str, work: Callable[[dict[str, Any], int, str], Any]) -> None:
+    def submission(callback_id: str, prepare: Callable[[dict[str, Any], Any, str], Callable[[], Any]]) -> None:
+        """A triage modal: validate the input against a read-only snapshot of the ticket (errors stay in
+        the modal), ack, then run the transaction; a refusal that only the transaction can see (a race
+        with another engineer) is told to the user ephemerally in the ticket's channel."""
         @app.view(callback_id)
-        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
             meta = views.metadata(view)
             try:
-                work(view["state"]["values"], _ticket_id(meta.get("t")), _user(body))
+                ticket = actions.load_ticket(deps, _ticket_id(meta.get("t")))
+                if ticket.state == "closed":
+                    raise ActionError(f"{ticket.token} is closed.")
+                work = prepare(view["state"]["values"], ticket, _user(body))
             except views.ViewInputError as exc:
                 ack(response_action="errors", errors=exc.errors)
                 return
             except ActionError as exc:
-                first_block = _first_input(view)
-                ack(response_action="errors", errors={first_block: str(exc)})
+                ack(response_action="errors", errors={_first_input(view): str(exc)})
                 return
             ack()
+            try:
+                work()
+            except ActionError as exc:
+                _tell(client, body, f"{ticket.token}: not done: {exc}", channel=ticket.slack_channel)
 
-    def _set_severity(values: dict[str, Any], tid: int, user: str) -> None:
-        cap = actions.cap_of(actions.load_ticket(deps, tid))
-        severity, reason = views.read_severity(values, maximum=cap)
-        actions.set_severity(deps, tid, severity, reason=reason, user=user)
+    def _set_severity(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        severity, reason = views.read_severity(values, maximum=actions.cap_of(ticket))
+        return lambda: actions.set_severity(deps, ticket.id, severity, reason=reason, user=user)
+
+    def _set_fields(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        fields = views.read_fields(values, deps.registry)
+        return lambda: actions.set_fields(deps, ticket.id, fields, user=user)
+
+    def _assign(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        assignee = views.read_assignee(values)
+        return lambda: actions.assign(deps, ticket.id, assignee=assignee, user=user)
+
+    def _incident(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        ref = views.read_incident(values)
+        return lambda: actions.link_incident(deps, ticket.id, ref=ref, user=user)
+
+    def _downgrade(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        reason = views.read_reason(values) or ""
+        if ticket.effective_severity not in ("S1", "S2"):
+            raise ActionError(f"Only S1/S2 requests are downgraded; {ticket.token} is {ticket.effective_severity}.")
+        return lambda: actions.downgrade(deps, ticket.id, reason=reason, user=user)
+
+    def _close(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
+        reason = views.read_reason(values, required=False)
+        return lambda: actions.close(deps, ticket.id, reason=reason, user=user)
 
     submission(views.V_SEVERITY, _set_severity)
-    submission(views.V_FIELDS, lambda v, tid, user: actions.set_fields(
-        deps, tid, views.read_fields(v, deps.registry), user=user))
-    submission(views.V_ASSIGN, lambda v, tid, user: actions.assign(
-        deps, tid, assignee=views.read_assignee(v), user=user))
-    submission(views.V_INCIDENT, lambda v, tid, user: actions.link_incident(
-        deps, tid, ref=views.read_incident(v), user=user))
-    submission(views.V_DOWNGRADE, lambda v, tid, user: actions.downgrade(
-        deps, tid, reason=views.read_reason(v) or "", user=user))
-    submission(views.V_CLOSE, lambda v, tid, user: actions.close(
-        deps, tid, reason=views.read_reason(v, required=False), user=user))
+    submission(views.V_FIELDS, _set_fields)
+    submission(views.V_ASSIGN, _assign)
+    submission(views.V_INCIDENT, _incident)
+    submission(views.V_DOWNGRADE, _downgrade)
+    submission(views.V_CLOSE, _close)
 
     @app.view(views.V_REPLY)
     def on_reply_compose(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

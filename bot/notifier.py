@@ -50,7 +50,7 @@ TRANSIENT_ERRORS = frozenset({
 })
 DEFAULT_RETRY_AFTER = 30.0
 
-OPS = ("post_ticket", "update_ticket", "thread_message")
+OPS = ("post_ticket", "update_ticket", "thread_message", "channel_message")
 UNTRUSTED_KINDS = frozenset({"customer_follow_up"})
 
 
@@ -114,6 +114,13 @@ class SlackNotifier:
         op = payload.get("op")
         if op not in OPS:
             raise DeliveryError(f"unknown slack op {op!r}", transient=False)
+        if op == "channel_message":  # not about one ticket (the clock's daily digest)
+            try:
+                return self._channel_message(payload)
+            except SlackApiError as exc:
+                raise classify(exc) from exc
+            except (TimeoutError, OSError, urllib.error.URLError) as exc:
+                raise classify(exc) from exc
         ticket_id = payload.get("ticket_id")
         with self.factory() as session:
             ticket = session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
@@ -158,7 +165,27 @@ class SlackNotifier:
         resp = self.client.chat_postMessage(channel=ticket.slack_channel or self.channel,
                                             thread_ts=ticket.slack_ts, text=rendered.text, blocks=blocks,
                                             unfurl_links=False, unfurl_media=False)
+        if payload.get("kind") == "nag":
+            self._refresh(ticket)
         return {"channel": resp["channel"], "ts": resp["ts"], "thread_ts": ticket.slack_ts, "posted": False}
+
+    def _refresh(self, ticket: Ticket) -> None:
+        """Best effort: a nag also refreshes the ticket message's "due in ..." line. Not retried on its
+        own (a retry would repeat the nag already posted); the next change updates it anyway."""
+        try:
+            self._update(ticket, ticket_message(ticket, policy=self.policy, now=self.clock()))
+        except (SlackApiError, OSError, urllib.error.URLError) as exc:
+            log.info("ticket %s: message not refreshed after a nag: %s", ticket.token, classify(exc).reason)
+
+    def _channel_message(self, payload: dict[str, Any]) -> dict[str, Any]:
+        text = str(payload.get("text") or "")
+        if not text:
+            raise DeliveryError("channel_message without text", transient=False)
+        rendered = thread_text(text, untrusted=payload.get("kind") in UNTRUSTED_KINDS)
+        resp = self.client.chat_postMessage(channel=str(payload.get("channel") or self.channel), text=rendered.text,
+                                            blocks=payload.get("blocks") or rendered.blocks,
+                                            unfurl_links=False, unfurl_media=False)
+        return {"channel": resp["channel"], "ts": resp["ts"], "posted": False}
 
 
 def on_slack_done(session: Session, item: OutboxItem, result: dict[str, Any] | None) -> None:

@@ -94,9 +94,26 @@ def real_redactor() -> Any:
 
 @pytest.fixture
 def bot_app(settings: Any, factory: sessionmaker[Session], web_client: WebClient, policy: Policy, registry: Any,
-            clock: Clock, real_redactor: Any) -> Any:
-    return build_app(settings, factory=factory, client=web_client, policy=policy, registry=registry,
-                     clock=clock, redactor=lambda: real_redactor, incidents=None)
+            clock: Clock, real_redactor: Any) -> Iterator[Any]:
+    app = build_app(settings, factory=factory, client=web_client, policy=policy, registry=registry,
+                    clock=clock, redactor=lambda: real_redactor, incidents=None)
+    yield app
+    settle(app)
+
+
+def settle(app: Any) -> None:
+    """Wait for the work the app's listeners do after their acks (before the database is emptied)."""
+    app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+def wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    """Poll: listeners finish their work after the ack."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

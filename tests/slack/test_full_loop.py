@@ -36,7 +36,14 @@ from tests.slack.conftest import (
     select_value,
     text_value,
     view_submission,
+    wait_until,
 )
+
+
+def _severity(factory: sessionmaker[Session], tid: int) -> str | None:
+    with factory() as s:
+        t = s.get(Ticket, tid)
+        return t.effective_severity if t else None
 
 
 def _message_shortcut(*, channel: str, message: dict[str, Any], user: str = AGENT) -> dict[str, Any]:
@@ -71,6 +78,7 @@ def test_ticket_to_initial_response_in_one_loop(slack: SlackSender, slack_api: F
     resp = slack.interaction(view_submission(severity_view, {
         "severity": {"value": select_value("S1")}, "reason": {"value": text_value("checkout down for all")}}))
     assert resp.status_code == 200 and response_json(resp) == {}
+    wait_until(lambda: _severity(factory, tid) == "S1")
     drain(dispatcher, clock)
     assert "due in 50 min" in json.dumps(slack_api.calls_to("chat.update")[-1].params["blocks"])
 

@@ -175,3 +175,34 @@ def test_customer_follow_up_text_cannot_ping_the_channel(factory: sessionmaker[S
     thread = [c for c in slack_api.calls_to("chat.postMessage") if c.params.get("thread_ts")][0]
     assert "<!channel>" not in thread.params["text"] and "&lt;!channel&gt;" in thread.params["text"]
     assert "<!channel>" not in json.dumps(thread.params["blocks"])
+
+
+def test_nags_go_to_the_thread_with_their_mentions_and_refresh_the_sla_line(
+        factory: sessionmaker[Session], policy: Policy, clock: Clock, dispatcher: Dispatcher,
+        slack_api: FakeSlack) -> None:
+    from intake.nagging import sweep_nags
+
+    tid = new_ticket(factory, policy, clock, requested_severity=Severity.S1)
+    drain(dispatcher, clock)
+    clock.advance(minutes=50)  # 10 minutes before an S1 target: the clock's sweep nags
+    sweep_nags(factory, policy=policy, now=clock())
+    drain(dispatcher, clock)
+    with factory() as s:
+        ts = s.get(Ticket, tid).slack_ts  # type: ignore[union-attr]
+    nags = [c for c in slack_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    assert nags, "the sweep's nag reached the thread"
+    assert "&lt;" not in nags[0].params["text"]  # our own text: mentions stay mentions
+    assert "due in 10 min" in json.dumps(slack_api.calls_to("chat.update")[-1].params["blocks"])
+
+
+def test_the_daily_digest_goes_to_the_triage_channel(factory: sessionmaker[Session], clock: Clock,
+                                                     dispatcher: Dispatcher, slack_api: FakeSlack) -> None:
+    from intake.outbox import enqueue
+
+    with factory() as s, s.begin():
+        enqueue(s, kind="slack", dedupe_key="digest:test", now=clock(),
+                payload={"op": "channel_message", "kind": "digest", "text": "*Open tickets*: 3"})
+    drain(dispatcher, clock)
+    post = slack_api.calls_to("chat.postMessage")[0]
+    assert post.params["channel"] == CHANNEL and "thread_ts" not in post.params
+    assert post.params["text"] == "*Open tickets*: 3"

@@ -28,6 +28,7 @@ from tests.slack.conftest import (
     select_value,
     text_value,
     view_submission,
+    wait_until,
 )
 
 
@@ -56,7 +57,7 @@ def test_claim_button_assigns_the_clicker_and_updates_the_message(
     tid, ts = _posted(factory, policy, clock, dispatcher)
     resp = slack.interaction(block_action(blocks.A_CLAIM, value=str(tid), message_ts=ts))
     assert resp.status_code == 200
-    _wait(lambda: _ticket(factory, tid).assignee == AGENT)
+    wait_until(lambda: _ticket(factory, tid).assignee == AGENT)
     drain(dispatcher, clock)
     assert f"<@{AGENT}>" in _last_update_blocks(slack_api)
 
@@ -76,8 +77,8 @@ def test_set_severity_in_a_modal_with_reason(slack: SlackSender, slack_api: Fake
     resp = slack.interaction(view_submission(view, {"severity": {"value": select_value("S1")},
                                                     "reason": {"value": text_value("No orders since 07:40")}}))
     assert resp.status_code == 200 and response_json(resp) == {}
-    t = _ticket(factory, tid)
-    assert t.effective_severity == "S1" and t.severity_reason == "No orders since 07:40"
+    wait_until(lambda: _ticket(factory, tid).effective_severity == "S1")
+    assert _ticket(factory, tid).severity_reason == "No orders since 07:40"
     drain(dispatcher, clock)
     assert "S1 Critical Incident" in _last_update_blocks(slack_api)
 
@@ -110,6 +111,7 @@ def test_organization_and_project_from_the_registry_set_the_contract_cap(
     ok = slack.interaction(view_submission(view, {"org": {"value": select_value("globex")},
                                                   "project": {"value": select_value("globex/storefront")}}))
     assert ok.status_code == 200 and response_json(ok) == {}
+    wait_until(lambda: _ticket(factory, tid).organization == "globex")
     t = _ticket(factory, tid)
     # Globex's contract caps at S2 (customers.example.toml): the S1 request is lowered.
     assert (t.organization, t.project, t.max_severity, t.effective_severity) == ("globex", "storefront", "S2", "S2")
@@ -118,8 +120,9 @@ def test_organization_and_project_from_the_registry_set_the_contract_cap(
 def test_link_status_page_incident_waives_the_target(
         slack: SlackSender, slack_api: FakeSlack, factory: sessionmaker[Session], policy: Policy, clock: Clock,
         dispatcher: Dispatcher, settings: Any, web_client: Any, registry: Any, statuspage: Any,
-        _slack_endpoint_server: Any) -> None:
+        _slack_endpoint_server: Any, request: pytest.FixtureRequest) -> None:
     from bot.app import build_app
+    from tests.slack.conftest import settle
 
     statuspage.set_scenario("major-outage-critical")
     # The same app, wired to read unresolved incidents from the (real HTTP) status-page peer.
@@ -127,6 +130,7 @@ def test_link_status_page_incident_waives_the_target(
         settings.model_copy(update={"statuspage_url": statuspage.base_url, "http_timeout": 3.0}),
         factory=factory, client=web_client, policy=policy, registry=registry, clock=clock,
         redactor=lambda: None)
+    request.addfinalizer(lambda: settle(_slack_endpoint_server[1].app))
     tid, ts = _posted(factory, policy, clock, dispatcher)
     slack.interaction(block_action(blocks.A_MORE, selected=f"{blocks.MORE_INCIDENT}:{tid}", message_ts=ts,
                                    action_type="overflow"))
@@ -137,6 +141,7 @@ def test_link_status_page_incident_waives_the_target(
     resp = slack.interaction(view_submission(view, {"incident": {"value": select_value(chosen)},
                                                     "ref": {"value": text_value("")}}))
     assert response_json(resp) == {}
+    wait_until(lambda: _ticket(factory, tid).waiver is not None)
     t = _ticket(factory, tid)
     assert t.waiver == "status_page_incident" and t.waiver_ref == chosen.removeprefix("id:")
     assert t.next_nag_at is None
@@ -154,14 +159,14 @@ def test_downgrade_and_close_from_the_overflow_menu(slack: SlackSender, slack_ap
                                    action_type="overflow"))
     view = opened_view(slack_api)
     slack.interaction(view_submission(view, {"reason": {"value": text_value("no reply to two requests")}}))
-    assert _ticket(factory, tid).effective_severity == "S3"
+    wait_until(lambda: _ticket(factory, tid).effective_severity == "S3")
     slack.interaction(block_action(blocks.A_MORE, selected=f"{blocks.MORE_CLOSE}:{tid}", message_ts=ts,
                                    action_type="overflow"))
     view = slack_api.wait_for("views.open", 2)[-1].params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     assert view["callback_id"] == views.V_CLOSE
     slack.interaction(view_submission(view, {"reason": {"value": text_value("")}}))
-    assert _ticket(factory, tid).state == "closed"
+    wait_until(lambda: _ticket(factory, tid).state == "closed")
     # Closed: the overflow now explains instead of opening a modal that can't work.
     slack.interaction(block_action(blocks.A_MORE, selected=f"{blocks.MORE_CLOSE}:{tid}", message_ts=ts,
                                    action_type="overflow"))
@@ -179,7 +184,7 @@ def test_assign_to_someone_else(slack: SlackSender, slack_api: FakeSlack, factor
     view = opened_view(slack_api)
     slack.interaction(view_submission(view, {"assignee": {"value": {"type": "users_select",
                                                                     "selected_user": "U0BOB00001"}}}))
-    assert _ticket(factory, tid).assignee == "U0BOB00001"
+    wait_until(lambda: _ticket(factory, tid).assignee == "U0BOB00001")
     with factory() as s:
         ev = s.scalars(select(TicketEvent).where(TicketEvent.kind == "assigned")).one()
         assert ev.actor == AGENT
@@ -243,17 +248,6 @@ def test_a_button_naming_no_ticket_gets_an_explanation(slack: SlackSender, slack
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-
-def _wait(predicate: Any, timeout: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
-
 
 def _last_blocks(slack_api: FakeSlack) -> list[dict[str, Any]]:
     raw = slack_api.calls_to("chat.update")[-1].params["blocks"]

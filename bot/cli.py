@@ -1,0 +1,142 @@
+"""``supportbot slack ...``: the manifest, Socket Mode for development, a connection check."""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from intake.settings import CONFIG_DIR, Settings
+
+log = logging.getLogger(__name__)
+
+MANIFEST = CONFIG_DIR / "slack-manifest.yml"
+PLACEHOLDER = "https://supportbot.example.com"
+
+
+def render_manifest(text: str, *, url: str | None, socket_mode: bool) -> str:
+    """The manifest with the public base URL filled in (or Socket Mode switched on)."""
+    if url is not None:
+        if not re.fullmatch(r"https://[^\s/]+(/[^\s]*)?", url):
+            raise ValueError(f"--url must be an https:// base URL, got {url!r}")
+        text = text.replace(PLACEHOLDER, url.rstrip("/"))
+    if socket_mode:
+        text = text.replace("socket_mode_enabled: false", "socket_mode_enabled: true")
+    return text
+
+
+def _settings(ctx: click.Context) -> Settings:
+    from intake.settings import get_settings
+
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else get_settings()
+
+
+def register(group: click.Group) -> None:
+    @group.group("slack")
+    def slack() -> None:
+        """The Slack app: manifest, Socket Mode (development), connection check."""
+
+    @slack.command("manifest")
+    @click.option("--url", default=None, help="Public base URL of the web process (https://...).")
+    @click.option("--socket-mode", is_flag=True, help="Enable Socket Mode (development, no public URL).")
+    @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=MANIFEST,
+                  show_default=True)
+    def manifest(url: str | None, socket_mode: bool, path: Path) -> None:
+        """Print the app manifest to paste into "Create New App -> From an app manifest"."""
+        try:
+            click.echo(render_manifest(path.read_text(encoding="utf-8"), url=url, socket_mode=socket_mode), nl=False)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+
+    @slack.command("socket")
+    @click.pass_context
+    def socket(ctx: click.Context) -> None:
+        """Run the Bolt app over Socket Mode (development): needs SLACK_APP_TOKEN (xapp-...)."""
+        settings = _settings(ctx)
+        if settings.slack_app_token is None:
+            raise click.ClickException("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token "
+                                       "(xapp-..., scope connections:write)")
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.app import SlackConfigError, build_app
+        from intake.store.db import make_engine, session_factory
+
+        engine = make_engine(settings.effective_database_url)
+        try:
+            app = build_app(settings, factory=session_factory(engine))
+        except SlackConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: Any) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        handler.connect()
+        click.echo("Socket Mode connected; Ctrl-C stops.", err=True)
+        try:
+            stop.wait()
+        finally:
+            handler.close()
+            engine.dispose()
+
+    @slack.command("check")
+    @click.pass_context
+    def check(ctx: click.Context) -> None:
+        """Call auth.test with the bot token and show where ticket messages go."""
+        settings = _settings(ctx)
+        problems = slack_settings_problems(settings)
+        if problems:
+            raise click.ClickException("; ".join(problems))
+        from slack_sdk.errors import SlackApiError
+
+        from bot.notifier import make_client
+
+        assert settings.slack_bot_token is not None
+        client = make_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
+                             timeout=settings.http_timeout)
+        try:
+            who = client.auth_test()
+        except SlackApiError as exc:
+            raise click.ClickException(f"auth.test failed: {exc.response.get('error')}") from None
+        except OSError as exc:
+            raise click.ClickException(f"Slack unreachable at {settings.slack_api_url}: {exc}") from None
+        click.echo(f"ok: bot {who.get('user')} ({who.get('user_id')}) in team {who.get('team')}; "
+                   f"ticket messages go to {settings.slack_triage_channel}")
+
+    from intake.cli import config_check
+
+    @config_check("slack")
+    def _check_slack(settings: Settings) -> str:
+        problems = slack_settings_problems(settings, required=False)
+        if problems:
+            raise ValueError("; ".join(problems))
+        if settings.slack_bot_token is None:
+            return "not configured (ticket messages stay queued in the outbox)"
+        return f"triage channel {settings.slack_triage_channel}, API {settings.slack_api_url}"
+
+
+def slack_settings_problems(settings: Settings, *, required: bool = True) -> list[str]:
+    """What is wrong with the Slack settings (empty when Slack is fully configured, or entirely off
+    and not ``required``)."""
+    token, secret, channel = settings.slack_bot_token, settings.slack_signing_secret, settings.slack_triage_channel
+    if not required and token is None and secret is None and not channel:
+        return []
+    problems = []
+    if token is None:
+        problems.append("SLACK_BOT_TOKEN is not set")
+    elif not token.get_secret_value().startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN is not a bot token (xoxb-...)")
+    if secret is None:
+        problems.append("SLACK_SIGNING_SECRET is not set (requests from Slack can't be verified)")
+    if not channel:
+        problems.append("SUPPORTBOT_SLACK_TRIAGE_CHANNEL is not set (where ticket messages go)")
+    return problems
