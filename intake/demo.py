@@ -1,0 +1,722 @@
+"""``supportbot demo``: the whole bot on one machine, with local stand-ins for everything outside it.
+
+What runs (one process, threads):
+
+- the **real bot processes**: ``web`` (compliance/operator pages + the Slack endpoint), ``worker``
+  (IMAP poller + outbox dispatcher) and ``clock`` (nags, portal gate), built from ordinary
+  :class:`~intake.settings.Settings` by their own ``run_forever`` functions;
+- an **IMAP server**: real Dovecot when it is installed and we are root; otherwise a small pure-Python
+  stand-in (:mod:`intake.demo_imap`), for the demo only: the tests always use Dovecot;
+- an **SMTP sink** (aiosmtpd) that keeps what the bot sends, shown as the customer's mailbox;
+- a **status page** serving Statuspage v2 JSON with a toggle (portal up: deflection; down: tickets);
+- a **Slack stand-in** (:mod:`intake.demo_slack`): the triage channel page with working buttons and
+  modals, sending signed requests to the bot, and the Web API methods the bot calls;
+- sample mails (``config/demo/*.eml``) to drop into the support mailbox with one click.
+
+A demo policy with short targets (S1 4 min, S2 8 min) makes a nag appear within minutes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intake.demo_slack import BotLink, SlackApi, SlackState, apply_view_answer, values_from_form
+from intake.settings import CONFIG_DIR, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+DEMO_CONFIG = CONFIG_DIR / "demo"
+SUPPORT_ADDRESS = "support@vendor.example"
+IMAP_USER, IMAP_PASSWORD = "support", "sandbox-imap-password"
+CHANNEL = "C0SANDBOX1"
+BOT_TOKEN = "xoxb-sandbox-not-a-real-token"
+
+
+class DemoError(RuntimeError):
+    """The sandbox cannot start; says why and what to do."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float, *, greeting: bytes | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if greeting is None or s.recv(64).startswith(greeting):
+                    return
+        except OSError as exc:
+            last = exc
+        time.sleep(0.05)
+    raise DemoError(f"nothing answered on 127.0.0.1:{port} within {timeout:g} s ({last})")
+
+
+# -- IMAP --------------------------------------------------------------------------------------------------------
+
+class Imap:
+    """The sandbox's support mailbox: ``append`` drops a mail in; ``stop`` shuts the server down."""
+
+    kind = "imap"
+    port: int
+
+    def append(self, raw: bytes) -> None:
+        from imapclient import IMAPClient
+
+        with IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10) as c:
+            c.login(IMAP_USER, IMAP_PASSWORD)
+            c.append("INBOX", raw)
+            c.logout()
+
+    def stop(self) -> None:  # pragma: no cover - overridden
+        pass
+
+
+class DovecotImap(Imap):
+    """Real Dovecot in the foreground under our Popen, on its own loopback port and directories."""
+
+    kind = "Dovecot"
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        # Short path (Unix socket names are limited to 108 bytes) that every Dovecot user can traverse.
+        self.dir = Path(tempfile.mkdtemp(prefix="sbdemo-dovecot-", dir="/tmp"))
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("dovecot") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
+
+    def start(self) -> None:
+        import grp
+        import pwd
+
+        d = self.dir
+        os.chmod(d, 0o755)
+        for sub in ("run", "state", "mail"):
+            (d / sub).mkdir()
+        nobody = pwd.getpwnam("nobody")
+        group = grp.getgrgid(nobody.pw_gid).gr_name
+        os.chown(d / "mail", nobody.pw_uid, nobody.pw_gid)
+        (d / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
+        os.chmod(d / "users", 0o644)
+        (d / "dovecot.conf").write_text(f"""# supportbot demo: loopback only, no TLS
+protocols = imap
+listen = 127.0.0.1
+base_dir = {d}/run
+state_dir = {d}/state
+instance_name = supportbot-demo-{self.port}
+log_path = {d}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_uid = nobody
+mail_gid = {group}
+first_valid_uid = 1
+mail_location = maildir:{d}/mail/%u/Maildir
+mail_fsync = never
+mailbox_idle_check_interval = 1 secs
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {d}/users
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid={group} home={d}/mail/%u
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+""")
+        self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(d / "dovecot.conf")], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_port(self.port, 20, greeting=b"* OK")
+        except DemoError:
+            log_text = (d / "dovecot.log").read_text(errors="replace")[-2000:] if (d / "dovecot.log").exists() else ""
+            self.stop()
+            raise DemoError(f"Dovecot did not start: {log_text}") from None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class StandInImap(Imap):
+    """The pure-Python IMAP stand-in (demo only; see :mod:`intake.demo_imap`)."""
+
+    kind = "pure-Python IMAP stand-in"
+
+    def __init__(self, port: int) -> None:
+        from intake.demo_imap import ImapStandIn
+
+        self.port = port
+        self.server = ImapStandIn(("127.0.0.1", port), user=IMAP_USER, password=IMAP_PASSWORD)
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, name="demo-imap", daemon=True).start()
+        _wait_port(self.port, 10, greeting=b"* OK")
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# -- SMTP sink ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class ReceivedMail:
+    id: int
+    at: dt.datetime
+    mail_from: str
+    rcpt_to: list[str]
+    raw: bytes
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
+
+    def summary(self) -> dict[str, Any]:
+        m = self.message
+        body = m.get_body(preferencelist=("plain",))
+        return {"id": self.id, "at": self.at.strftime("%H:%M:%S"), "from": str(m.get("From", "")),
+                "to": ", ".join(self.rcpt_to), "subject": str(m.get("Subject", "")),
+                "message_id": str(m.get("Message-ID", "")), "in_reply_to": str(m.get("In-Reply-To", "") or ""),
+                "auto": str(m.get("Auto-Submitted", "") or ""),
+                "text": body.get_content() if body is not None else ""}
+
+
+class SmtpSink:
+    """aiosmtpd on loopback keeping every message (the customer's mailbox in the sandbox)."""
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.port = port
+        self.mails: list[ReceivedMail] = []
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+                with sink.lock:
+                    sink.mails.append(ReceivedMail(len(sink.mails) + 1, dt.datetime.now(dt.UTC),
+                                                   envelope.mail_from or "", list(envelope.rcpt_tos),
+                                                   bytes(envelope.original_content or envelope.content)))
+                return "250 Message accepted for delivery"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+# -- status page ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class StatusPage:
+    """The vendor's status page in Statuspage v2 shapes; ``up`` toggles the Support Portal component."""
+
+    up: bool = True
+    changed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def _iso(self, when: dt.datetime) -> str:
+        return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    def component(self) -> dict[str, Any]:
+        return {"id": "k1portal0001", "name": "Support Portal", "status": "operational" if self.up else "major_outage",
+                "created_at": "2024-03-01T00:00:00.000Z", "updated_at": self._iso(self.changed_at), "position": 1,
+                "description": "support.vendor.example", "showcase": True, "start_date": None, "group_id": None,
+                "page_id": "pt0sandbox01", "group": False, "only_show_if_degraded": False}
+
+    def incidents(self) -> list[dict[str, Any]]:
+        if self.up:
+            return []
+        at = self._iso(self.changed_at)
+        return [{"id": "i0sandbox001", "name": "Support Portal unavailable", "status": "investigating",
+                 "created_at": at, "updated_at": at, "monitoring_at": None, "resolved_at": None, "impact": "major",
+                 "shortlink": "https://stspg.io/sandbox", "started_at": at, "page_id": "pt0sandbox01",
+                 "incident_updates": [{"id": "u0sandbox001", "status": "investigating", "incident_id": "i0sandbox001",
+                                       "body": "The support portal is down. Email support@vendor.example meanwhile.",
+                                       "created_at": at, "updated_at": at, "display_at": at,
+                                       "affected_components": [{"code": "k1portal0001", "name": "Support Portal",
+                                                                "old_status": "operational",
+                                                                "new_status": "major_outage"}]}],
+                 "components": [self.component()]}]
+
+    def page(self) -> dict[str, Any]:
+        return {"id": "pt0sandbox01", "name": "Vendor (sandbox)", "url": "http://status.sandbox.local",
+                "time_zone": "Etc/UTC", "updated_at": self._iso(self.changed_at)}
+
+    def status(self) -> dict[str, str]:
+        return ({"indicator": "none", "description": "All Systems Operational"} if self.up
+                else {"indicator": "major", "description": "Partial System Outage"})
+
+    def document(self, name: str) -> dict[str, Any] | None:
+        if name == "summary.json":
+            return {"page": self.page(), "components": [self.component()], "incidents": self.incidents(),
+                    "scheduled_maintenances": [], "status": self.status()}
+        if name == "components.json":
+            return {"page": self.page(), "components": [self.component()]}
+        if name in ("incidents/unresolved.json", "incidents.json"):
+            return {"page": self.page(), "incidents": self.incidents()}
+        if name == "status.json":
+            return {"page": self.page(), "status": self.status()}
+        return None
+
+
+# -- the sandbox ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Sandbox:
+    directory: Path
+    settings: Settings
+    web_url: str
+    console_url: str
+    imap: Imap
+    smtp: SmtpSink
+    status: StatusPage
+    slack: SlackState
+    bot: BotLink
+    stop_event: threading.Event
+    threads: list[threading.Thread]
+    servers: list[Any]
+    samples: dict[str, Path]
+    dropped: list[dict[str, str]] = field(default_factory=list)
+
+    def drop(self, name: str) -> str:
+        """Put a sample mail (fresh Message-ID and Date) into the support mailbox; returns its Message-ID."""
+        path = self.samples.get(name)
+        if path is None:
+            raise KeyError(name)
+        msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.SMTP)
+        mid = email.utils.make_msgid(domain=msg["From"].addresses[0].domain if msg["From"] else "customer.example")
+        for header, value in (("Message-ID", mid), ("Date", email.utils.format_datetime(dt.datetime.now(dt.UTC)))):
+            del msg[header]
+            msg[header] = value
+        self.imap.append(msg.as_bytes())
+        self.dropped.append({"name": name, "message_id": mid, "at": dt.datetime.now(dt.UTC).strftime("%H:%M:%S")})
+        return mid
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        for server in self.servers:
+            server.should_exit = True
+        for t in self.threads:
+            t.join(timeout=15)
+        for closer in (self.smtp.stop, self.imap.stop):
+            with contextlib.suppress(Exception):
+                closer()
+
+
+def sample_mails() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(DEMO_CONFIG.glob("*.eml"))}
+
+
+def demo_settings(directory: Path, *, web_port: int, console_port: int, smtp_port: int, imap_port: int,
+                  signing_secret: str, policy_path: Path | None = None) -> Settings:
+    """The bot's settings in the sandbox: ordinary settings pointing at the local stand-ins."""
+    console = f"http://127.0.0.1:{console_port}"
+    return load_settings(
+        data_dir=directory / "data", database_url=f"sqlite:///{directory / 'data' / 'supportbot.db'}",
+        policy_path=policy_path or DEMO_CONFIG / "policy.toml", customers_path=CONFIG_DIR / "customers.example.toml",
+        imap_host="127.0.0.1", imap_port=imap_port, imap_ssl=False, imap_user=IMAP_USER, imap_password=IMAP_PASSWORD,
+        imap_idle_seconds=20, imap_poll_seconds=2,
+        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False, support_address=SUPPORT_ADDRESS,
+        support_website_url=f"{console}/portal",
+        # The sample mails carry this receiving server's Authentication-Results (DMARC pass).
+        authserv_ids=["mx.vendor.example"],
+        statuspage_url=f"{console}/status", statuspage_component="Support Portal",
+        portal_down_after=1, portal_up_after=1, portal_refresh_seconds=3, http_timeout=3,
+        slack_bot_token=BOT_TOKEN, slack_signing_secret=signing_secret, slack_api_url=f"{console}/api/",
+        slack_triage_channel=CHANNEL,
+        web_host="127.0.0.1", web_port=web_port, secret_key=secrets.token_hex(32),
+        nag_sweep_seconds=5, digest_enabled=False, log_format="text",
+    )
+
+
+def start_sandbox(directory: Path | None = None, *, base_port: int = 0, processes: tuple[str, ...] = ("web", "worker", "clock"),
+                  prefer_dovecot: bool = True, policy_path: Path | None = None) -> Sandbox:
+    """Start the stand-ins and the bot; ``base_port=0`` picks free ports (tests)."""
+    import uvicorn
+
+    from intake.store.db import upgrade
+
+    directory = Path(directory or tempfile.mkdtemp(prefix="supportbot-demo-")).resolve()
+    (directory / "data").mkdir(parents=True, exist_ok=True)
+    ports = [base_port + i for i in range(4)] if base_port else [free_port() for _ in range(4)]
+    web_port, console_port, smtp_port, imap_port = ports
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                raise DemoError(f"port {port} is in use; pick another with --port") from None
+    signing_secret = secrets.token_hex(16)
+    settings = demo_settings(directory, web_port=web_port, console_port=console_port, smtp_port=smtp_port,
+                             imap_port=imap_port, signing_secret=signing_secret, policy_path=policy_path)
+    upgrade(settings.effective_database_url)
+    _seed_accounts(settings, directory)
+
+    imap: Imap = DovecotImap(imap_port) if prefer_dovecot and DovecotImap.available() else StandInImap(imap_port)
+    imap.start()
+    smtp = SmtpSink(smtp_port)
+    smtp.start()
+    status = StatusPage()
+    slack = SlackState(channel=CHANNEL)
+    bot = BotLink(slack, events_url=f"http://127.0.0.1:{web_port}/slack/events", signing_secret=signing_secret)
+    stop = threading.Event()
+    sandbox = Sandbox(directory, settings, f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{console_port}",
+                      imap, smtp, status, slack, bot, stop, [], [], sample_mails())
+    console = uvicorn.Server(uvicorn.Config(console_app(sandbox), host="127.0.0.1", port=console_port,
+                                            log_config=None, access_log=False, lifespan="off"))
+    sandbox.servers.append(console)
+    t = threading.Thread(target=console.run, name="demo-console", daemon=True)
+    t.start()
+    sandbox.threads.append(t)
+    _wait_port(console_port, 15)
+
+    import importlib
+
+    from intake.cli import PROCESSES
+
+    for name in processes:
+        module = importlib.import_module(PROCESSES[name])
+        t = threading.Thread(target=_run_guarded, args=(module.run_forever, settings, stop, name), name=f"demo-{name}",
+                             daemon=True)
+        t.start()
+        sandbox.threads.append(t)
+    if "web" in processes:
+        _wait_port(web_port, 30)
+    return sandbox
+
+
+def _run_guarded(fn: Callable[..., None], settings: Settings, stop: threading.Event, name: str) -> None:
+    try:
+        fn(settings, stop=stop)
+    except Exception:
+        log.exception("sandbox: the %s process stopped with an error", name)
+
+
+def _seed_accounts(settings: Settings, directory: Path) -> None:
+    """Two web accounts with generated passwords, written to ``accounts.txt`` in the sandbox directory."""
+    from sqlalchemy import select
+
+    from intake.store.db import make_engine, session_factory
+    from intake.store.models import User
+    from intake.web.auth import add_user
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with session_factory(engine).begin() as s:
+            lines = []
+            for name, role in (("compliance", "compliance"), ("operator", "operator")):
+                if s.scalar(select(User.id).where(User.username == name)) is not None:
+                    continue
+                password = secrets.token_urlsafe(12)
+                add_user(s, username=name, role=role, password=password, now=dt.datetime.now(dt.UTC))
+                lines.append(f"{name}\t{password}\t({role})")
+        if lines:
+            path = directory / "accounts.txt"
+            path.write_text("\n".join(lines) + "\n")
+            os.chmod(path, 0o600)
+    finally:
+        engine.dispose()
+
+
+def accounts(directory: Path) -> list[tuple[str, str]]:
+    path = directory / "accounts.txt"
+    if not path.exists():
+        return []
+    return [tuple(line.split("\t")[:2]) for line in path.read_text().splitlines() if line]  # type: ignore[misc]
+
+
+# -- the console: status page, Slack stand-in, mailboxes, sample mails ----------------------------------------------
+
+def console_app(sb: Sandbox) -> Any:
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+    from starlette.routing import Route
+    from starlette.templating import Jinja2Templates
+
+    from intake.demo_slack import render_blocks, render_modal
+
+    templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "web" / "templates"))
+    api = SlackApi(sb.slack, token=BOT_TOKEN)
+    errors: dict[str, dict[str, str]] = {}
+    notes: list[str] = []
+
+    async def slack_api(request: Request) -> Response:
+        method = request.path_params["method"]
+        ctype = request.headers.get("content-type", "")
+        if "json" in ctype:
+            args = await request.json()
+        else:
+            form = await request.form()
+            args = {k: v for k, v in form.items()}
+        result = await run_in_threadpool(api.call, method, args, request.headers.get("authorization"))
+        return JSONResponse(result)
+
+    async def status_json(request: Request) -> Response:
+        doc = sb.status.document(request.path_params["name"])
+        return JSONResponse(doc) if doc is not None else JSONResponse({"error": "not found"}, status_code=404)
+
+    async def status_toggle(request: Request) -> Response:
+        form = await request.form()
+        sb.status.up = form.get("state") == "up"
+        sb.status.changed_at = dt.datetime.now(dt.UTC)
+        return RedirectResponse(str(form.get("back") or "/"), status_code=303)
+
+    def _context() -> dict[str, Any]:
+        from sqlalchemy import select
+
+        from intake.store.db import make_engine, session_factory
+        from intake.store.models import InboundMessage, PortalObservation
+
+        gate, inbound = None, []
+        engine = make_engine(sb.settings.effective_database_url)
+        try:
+            with session_factory(engine)() as s:
+                obs = s.scalars(select(PortalObservation).order_by(PortalObservation.id.desc()).limit(1)).first()
+                gate = {"effective": obs.effective, "reason": obs.reason, "at": obs.at.strftime("%H:%M:%S")} if obs else None
+                inbound = [{"id": m.id, "sender": m.sender, "outcome": m.outcome, "reason": (m.reason or "")[:160],
+                            "ticket_id": m.ticket_id} for m in
+                           s.scalars(select(InboundMessage).order_by(InboundMessage.id.desc()).limit(20))]
+        finally:
+            engine.dispose()
+        with sb.smtp.lock:
+            mails = [m.summary() for m in reversed(sb.smtp.mails)]
+        return {"sb": sb, "gate": gate, "inbound": inbound, "mails": mails, "samples": list(sb.samples),
+                "accounts": accounts(sb.directory), "imap_kind": sb.imap.kind}
+
+    async def home(request: Request) -> Response:
+        ctx = await run_in_threadpool(_context)
+        return templates.TemplateResponse(request, "sandbox_home.html", ctx)
+
+    async def drop(request: Request) -> Response:
+        form = await request.form()
+        name = str(form.get("sample") or "")
+        try:
+            await run_in_threadpool(sb.drop, name)
+        except KeyError:
+            return HTMLResponse("unknown sample", status_code=400)
+        return RedirectResponse("/#inbound", status_code=303)
+
+    async def mailbox(request: Request) -> Response:
+        ctx = await run_in_threadpool(_context)
+        return templates.TemplateResponse(request, "sandbox_mail.html", ctx)
+
+    async def portal(request: Request) -> Response:
+        return HTMLResponse("<h1>Vendor support portal (sandbox)</h1><p>In real life, customers file requests here. "
+                            "Toggle the status page on the <a href='/'>sandbox console</a> to take it down.</p>")
+
+    def _slack_context() -> dict[str, Any]:
+        state = sb.slack
+        with state.lock:
+            threads = []
+            for root in state.roots():
+                threads.append({"msg": root, "html": render_blocks(root.blocks, ts=root.ts) if root.blocks
+                                else render_blocks([{"type": "section", "text": {"type": "mrkdwn", "text": root.text}}],
+                                                   ts=root.ts),
+                                "replies": [{"msg": r, "html": render_blocks(r.blocks, ts=r.ts, actions=True) if r.blocks
+                                             else render_blocks([{"type": "section", "text": {"type": "mrkdwn",
+                                                                                                "text": r.text}}], ts=r.ts)}
+                                            for r in state.replies(root.ts)]})
+            modal = None
+            if state.open_view and state.open_view in state.views:
+                modal = render_modal(state.views[state.open_view], errors.get(state.open_view, {}))
+            ephemerals = [e for e in state.ephemerals[-5:]]
+            return {"threads": threads, "modal": modal, "version": state.version, "channel": state.channel_name,
+                    "ephemerals": ephemerals, "notes": notes[-3:],
+                    "users": {"U0DANA": "Dana Duty", "U0ELI": "Eli Engineer", "U0BOT": "supportbot"}}
+
+    async def slack_page(request: Request) -> Response:
+        ctx = await run_in_threadpool(_slack_context)
+        return templates.TemplateResponse(request, "sandbox_slack.html", ctx)
+
+    async def slack_version(request: Request) -> Response:
+        return JSONResponse({"version": sb.slack.version, "modal": sb.slack.open_view})
+
+    def _after_trigger(trigger: str, status: int) -> None:
+        if status != 200:
+            notes.append(f"the bot answered HTTP {status}")
+            return
+        # Slack shows a modal when the app calls views.open with the trigger (within 3 s).
+        sb.slack.wait_for_view(trigger, timeout=3.0)
+
+    async def slack_action(request: Request) -> Response:
+        form = await request.form()
+        ts, kind = str(form.get("ts") or ""), str(form.get("kind") or "button")
+        action: dict[str, Any] = {"action_id": str(form.get("action_id") or ""), "block_id": str(form.get("block_id") or ""),
+                                  "type": kind, "action_ts": f"{time.time():.6f}"}
+        value = str(form.get("value") or "")
+        if kind == "button":
+            action["value"] = value
+        else:
+            if not value:
+                return RedirectResponse("/slack", status_code=303)
+            action["selected_option"] = {"text": {"type": "plain_text", "text": value}, "value": value}
+
+        def go() -> None:
+            trigger, status = sb.bot.block_action(ts=ts, action=action)
+            _after_trigger(trigger, status)
+        await run_in_threadpool(go)
+        return RedirectResponse(f"/slack#m{ts}", status_code=303)
+
+    async def slack_shortcut(request: Request) -> Response:
+        form = await request.form()
+        ts = str(form.get("ts") or "")
+
+        def go() -> None:
+            from bot.app import SHORTCUT_REPLY
+
+            trigger, status = sb.bot.message_shortcut(callback_id=SHORTCUT_REPLY, ts=ts)
+            _after_trigger(trigger, status)
+        await run_in_threadpool(go)
+        return RedirectResponse(f"/slack#m{ts}", status_code=303)
+
+    async def slack_command(request: Request) -> Response:
+        def go() -> None:
+            from bot.app import COMMAND
+
+            trigger, status = sb.bot.slash_command(COMMAND)
+            _after_trigger(trigger, status)
+        await run_in_threadpool(go)
+        return RedirectResponse("/slack", status_code=303)
+
+    async def slack_post(request: Request) -> Response:
+        """Dana writes in a thread: internal chatter, the customer never sees it."""
+        form = await request.form()
+        thread, text = str(form.get("thread_ts") or ""), str(form.get("text") or "").strip()
+        if text and thread in sb.slack.messages:
+            from intake.demo_slack import ME, Message
+
+            with sb.slack.lock:
+                ts = sb.slack.next_ts()
+                sb.slack.messages[ts] = Message(ts, sb.slack.channel, text, [], ME, thread)
+                sb.slack.bump()
+        return RedirectResponse(f"/slack#m{thread}", status_code=303)
+
+    async def slack_view(request: Request) -> Response:
+        raw = await request.form()
+        form: dict[str, list[str]] = {}
+        for k, v in raw.multi_items():
+            form.setdefault(k, []).append(str(v))
+        view_id = (form.get("view_id") or [""])[0]
+        op = (form.get("op") or ["submit"])[0]
+        if view_id not in sb.slack.views:
+            return RedirectResponse("/slack", status_code=303)
+
+        def go() -> None:
+            if op == "close":
+                sb.bot.view_closed(view_id)
+                with sb.slack.lock:
+                    sb.slack.stack, sb.slack.open_view = [], None
+                    sb.slack.bump()
+                return
+            values = values_from_form(sb.slack.views[view_id], form)
+            status, answer = sb.bot.view_submission(view_id, values)
+            if status != 200:
+                errors[view_id] = {"_": f"the bot answered HTTP {status}"}
+                notes.append(f"view submission: HTTP {status}")
+                return
+            errors[view_id] = apply_view_answer(sb.slack, view_id, answer)
+        await run_in_threadpool(go)
+        return RedirectResponse("/slack", status_code=303)
+
+    routes = [
+        Route("/", home), Route("/drop", drop, methods=["POST"]), Route("/mail", mailbox),
+        Route("/portal", portal),
+        Route("/status/api/v2/{name:path}", status_json), Route("/status/toggle", status_toggle, methods=["POST"]),
+        Route("/api/{method}", slack_api, methods=["POST", "GET"]),
+        Route("/slack", slack_page), Route("/slack/version", slack_version),
+        Route("/slack/ui/action", slack_action, methods=["POST"]),
+        Route("/slack/ui/shortcut", slack_shortcut, methods=["POST"]),
+        Route("/slack/ui/command", slack_command, methods=["POST"]),
+        Route("/slack/ui/post", slack_post, methods=["POST"]),
+        Route("/slack/ui/view", slack_view, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes)
+    return app
+
+
+def run_demo(*, directory: str | None, base_port: int, open_browser: bool) -> None:
+    """The ``supportbot demo`` command: start everything, print where to look, run until Ctrl-C."""
+    import signal
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line at INFO
+    try:
+        sb = start_sandbox(Path(directory) if directory else None, base_port=base_port)
+    except DemoError as exc:
+        raise SystemExit(f"supportbot demo: {exc}") from None
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    creds = ", ".join(f"{u} / {p}" for u, p in accounts(sb.directory)) or "see accounts.txt"
+    print(f"""
+supportbot sandbox is running (directory {sb.directory})
+
+  Sandbox console (start here):  {sb.console_url}/
+  Slack stand-in (#support-triage): {sb.console_url}/slack
+  Customer mailbox (SMTP sink):  {sb.console_url}/mail
+  Web pages (compliance/ops):    {sb.web_url}/   accounts: {creds}
+  IMAP server:                   {sb.imap.kind} on 127.0.0.1:{sb.imap.port}
+
+Try: drop the sample mails while the portal is up (deflection), take the portal down on the
+console, drop them again (tickets in Slack), answer one with "Reply to customer", and wait a few
+minutes for a nag on the other. Ctrl-C stops everything.
+""", flush=True)
+    if open_browser:
+        with contextlib.suppress(Exception):
+            webbrowser.open(f"{sb.console_url}/")
+    try:
+        while not stop.is_set():
+            stop.wait(0.5)
+    finally:
+        print("stopping the sandbox...", flush=True)
+        sb.stop()
+
+
+__all__ = ["DemoError", "Sandbox", "run_demo", "start_sandbox"]
