@@ -113,3 +113,17 @@ def test_run_forever_nags_and_stops_on_the_flag(tmp_path: Path) -> None:
     assert not thread.is_alive()
     assert [n.dedupe_key for n in nags(factory, tid)] == [f"nag:{tid}:0"]
     engine.dispose()
+
+
+def test_purge_runs_the_real_retention_rules(factory: sessionmaker[Session]) -> None:
+    result = jobs(factory, T0).purge()
+    assert result is not None  # intake.retention.purge's report, committed by the job
+
+
+def test_scheduler_refreshes_the_portal_when_one_is_configured(factory: sessionmaker[Session], statuspage) -> None:
+    settings = load_settings(statuspage_url=statuspage.base_url, portal_refresh_seconds=45)
+    with httpx.Client(timeout=2.0) as client:
+        j = clock.build_jobs(settings, factory=factory, policy=POLICY, http_client=client, clock=lambda: T0)
+        scheduler = clock.build_scheduler(j)
+    job = next(job for job in scheduler.get_jobs() if job.id == "refresh_portal")
+    assert job.trigger.interval == dt.timedelta(seconds=45)
