@@ -14,6 +14,7 @@ from bot import blocks, views
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.outbox import Dispatcher
+from intake.settings import load_settings
 from intake.store.models import OutboxItem, Ticket, TicketEvent
 from tests.peers.slack import FakeSlack
 from tests.slack.conftest import (
@@ -127,7 +128,7 @@ def test_link_status_page_incident_waives_the_target(
     statuspage.set_scenario("major-outage-critical")
     # The same app, wired to read unresolved incidents from the (real HTTP) status-page peer.
     _slack_endpoint_server[1].app = build_app(
-        settings.model_copy(update={"statuspage_url": statuspage.base_url, "http_timeout": 3.0}),
+        load_settings(**{**settings.model_dump(), "statuspage_url": statuspage.base_url, "http_timeout": 3.0}),
         factory=factory, client=web_client, policy=policy, registry=registry, clock=clock,
         redactor=lambda: None)
     request.addfinalizer(lambda: settle(_slack_endpoint_server[1].app))
