@@ -124,14 +124,19 @@ def set_fields(deps: BotDeps, ticket_id: int, fields: views.Fields, *, user: str
         project=fields.project, product=fields.product, component=fields.component, max_severity=contract_cap))
 
 
-def link_incident(deps: BotDeps, ticket_id: int, *, ref: str, user: str) -> Ticket:
+def link_incident(deps: BotDeps, ticket_id: int, *, incident: views.LinkedIncident, user: str) -> Ticket:
+    """Support terms: a problem already communicated on the public status page waives the target."""
+    shown = escape(incident.name or incident.ref)
+    if incident.url:
+        shown = f"<{escape(incident.url)}|{shown}>"
+
     def fn(s: Session) -> Ticket:
         now = deps.now()
-        row = services.waive(s, ticket_id, waiver=Waiver.STATUS_PAGE, ref=ref, now=now, actor=user)
+        row = services.waive(s, ticket_id, waiver=Waiver.STATUS_PAGE, ref=incident.ref[:200], now=now, actor=user)
         services.post_thread_note(
             s, ticket_id, now=now, dedupe_key=f"slack:incident:{ticket_id}:{row.version}",
-            text=f":large_blue_circle: <@{user}> linked status-page incident {escape(ref)}: the problem is communicated "
-                 "publicly, so the response target is waived (support terms).")
+            text=f":large_blue_circle: <@{user}> linked status-page incident {shown}: the problem is "
+                 "communicated publicly, so the response target is waived (support terms).")
         return row
     return _run(deps, fn)
 

@@ -241,8 +241,8 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
         return lambda: actions.assign(deps, ticket.id, assignee=assignee, user=user)
 
     def _incident(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
-        ref = views.read_incident(values)
-        return lambda: actions.link_incident(deps, ticket.id, ref=ref, user=user)
+        incident = views.read_incident(values)
+        return lambda: actions.link_incident(deps, ticket.id, incident=incident, user=user)
 
     def _downgrade(values: dict[str, Any], ticket: Any, user: str) -> Callable[[], Any]:
         reason = views.read_reason(values) or ""
@@ -309,7 +309,7 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
             view = _info_view("Not a ticket thread",
                               "Use *Reply to customer* on a message in a ticket's thread.")
         else:
-            view = _reply_view(ticket, "reply", initial=message.get("text"))
+            view = _reply_view(ticket, "reply", initial=blocks.slack_to_plain(message.get("text")))
         _open(client, body, view)
 
     # Requests from Slack: global shortcut and slash command ------------------------------------------------------
@@ -375,7 +375,10 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
 
     # Events ----------------------------------------------------------------------------------------------------
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: WebClient) -> None:
+    def on_mention(event: dict[str, Any], client: WebClient, request: Any) -> None:
+        # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); the first one answered.
+        if request.headers.get("x-slack-retry-num"):
+            return
         # Not a ticket message: a short help text in the mention's thread.
         client.chat_postMessage(
             channel=event["channel"], thread_ts=event.get("thread_ts") or event.get("ts"),

@@ -8,6 +8,7 @@ delivery time, so a retried or late update never shows stale fields. Every build
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -70,6 +71,35 @@ def escape(text: str | None) -> str:
     if not text:
         return ""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
+_SLACK_REF = re.compile(r"<([^<>]+)>")
+
+
+def slack_to_plain(text: str | None) -> str:
+    """Slack message markup as plain text for an email draft: ``<url|label>`` -> ``label (url)``,
+    ``<@U123>`` -> ``@U123``, ``<!here>`` -> ``@here``, entities unescaped."""
+    if not text:
+        return ""
+
+    def link(m: re.Match[str]) -> str:
+        target, label = m.group(1), m.group(2)
+        if target.startswith(("@", "#", "!")):
+            return "@" + label if target.startswith(("@", "!")) else "#" + label
+        target = target.removeprefix("mailto:")
+        return label if label == target else f"{label} ({target})"
+
+    def ref(m: re.Match[str]) -> str:
+        target = m.group(1)
+        if target.startswith("!"):
+            return "@" + target[1:].split("^", 1)[0]
+        if target.startswith(("@", "#")):
+            return target
+        return target.removeprefix("mailto:")
+
+    text = _SLACK_REF.sub(ref, _SLACK_LINK.sub(link, text))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def truncate(text: str, limit: int) -> str:

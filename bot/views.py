@@ -289,7 +289,10 @@ def incident_modal(*, ticket_id: int, token: str, incidents: Sequence[IncidentCh
         f"When *{token}*'s problem and its status are already on the public status page, the response "
         "target does not have to be met. Pick the incident, or give its id or URL.")}]
     if incidents:
-        options = [_option(f"{i.name}", f"id:{i.id}", f"{i.status} · {i.id}") for i in incidents[:SELECT_MAX]]
+        # The value carries the id and the public short link (150 characters at most, Slack's limit);
+        # the option text (the incident's name) comes back in the submitted state.
+        options = [_option(i.name or i.id, f"id:{i.id}|{i.shortlink or ''}"[:150], f"{i.status} · {i.id}")
+                   for i in incidents[:SELECT_MAX]]
         blocks.append({"type": "input", "block_id": "incident", "optional": True,
                        "label": plain("Unresolved incidents"),
                        "element": {"type": "static_select", "action_id": "value", "options": options,
@@ -300,15 +303,25 @@ def incident_modal(*, ticket_id: int, token: str, incidents: Sequence[IncidentCh
     return _modal(V_INCIDENT, "Status-page incident", blocks, submit="Link & waive", metadata={"t": ticket_id})
 
 
-def read_incident(values: dict[str, Any]) -> str:
-    chosen = _value(values, "incident", "value")
+@dataclass(frozen=True)
+class LinkedIncident:
+    ref: str  # what the waiver records: the incident id, or the id/URL typed
+    name: str | None = None
+    url: str | None = None
+
+
+def read_incident(values: dict[str, Any]) -> LinkedIncident:
+    chosen = (values.get("incident") or {}).get("value") or {}
+    option = chosen.get("selected_option") or None
     typed = (_value(values, "ref", "value") or "").strip()
-    if chosen:
-        return str(chosen)[3:] if str(chosen).startswith("id:") else str(chosen)
+    if option and str(option.get("value", "")).startswith("id:"):
+        ident, _, url = str(option["value"])[3:].partition("|")
+        name = ((option.get("text") or {}).get("text") or "").strip() or None
+        return LinkedIncident(ident, name, url or None)
     if typed:
         if any(c.isspace() for c in typed):
             raise ViewInputError({"ref": "An incident id or URL has no spaces."})
-        return typed
+        return LinkedIncident(typed, None, typed if typed.startswith(("http://", "https://")) else None)
     raise ViewInputError({"ref": "Pick an incident or give its id/URL."})
 
 

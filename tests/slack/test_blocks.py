@@ -153,3 +153,19 @@ def test_reply_preview_carries_the_exact_text_to_send() -> None:
     view = views.reply_preview(ticket_id=3, kind="reply", to="alice@acme.example", subject="Re: x", text=text,
                                first_response=False)
     assert views.unpack_text(views.metadata(view)["x"]) == text
+
+
+def test_slack_markup_becomes_plain_text_for_an_email_draft() -> None:
+    text = "Hi <@U123>, see <https://docs.example/a|the guide> &amp; <https://x.example> <!here> <#C1|support>"
+    assert blocks.slack_to_plain(text) == "Hi @U123, see the guide (https://docs.example/a) & https://x.example " \
+                                          "@here #support"
+
+
+def test_a_typed_incident_url_is_accepted_and_spaces_are_not() -> None:
+    typed = views.read_incident({"ref": {"value": {"type": "plain_text_input",
+                                                   "value": "https://status.vendor.example/incidents/abc"}}})
+    assert typed.ref == typed.url == "https://status.vendor.example/incidents/abc"
+    with pytest.raises(views.ViewInputError):
+        views.read_incident({"ref": {"value": {"type": "plain_text_input", "value": "two words"}}})
+    with pytest.raises(views.ViewInputError):
+        views.read_incident({})

@@ -138,17 +138,19 @@ def test_link_status_page_incident_waives_the_target(
     view = opened_view(slack_api)
     options = next(b for b in view["blocks"] if b.get("block_id") == "incident")["element"]["options"]
     assert options, "the unresolved incidents of the status page are offered"
-    chosen = options[0]["value"]
-    resp = slack.interaction(view_submission(view, {"incident": {"value": select_value(chosen)},
-                                                    "ref": {"value": text_value("")}}))
+    chosen = options[0]
+    resp = slack.interaction(view_submission(view, {"incident": {"value": {
+        "type": "static_select", "selected_option": chosen}}, "ref": {"value": text_value("")}}))
     assert response_json(resp) == {}
     wait_until(lambda: _ticket(factory, tid).waiver is not None)
     t = _ticket(factory, tid)
-    assert t.waiver == "status_page_incident" and t.waiver_ref == chosen.removeprefix("id:")
+    incident_id, _, link = chosen["value"].removeprefix("id:").partition("|")
+    assert t.waiver == "status_page_incident" and t.waiver_ref == incident_id
     assert t.next_nag_at is None
     drain(dispatcher, clock)
     notes = [c for c in slack_api.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
-    assert any("response target is waived" in c.params["text"] for c in notes)
+    note = next(c.params["text"] for c in notes if "response target is waived" in c.params["text"])
+    assert chosen["text"]["text"] in note and (not link or link in note)
     assert "target waived" in _last_update_blocks(slack_api)
 
 
@@ -253,3 +255,16 @@ def test_a_button_naming_no_ticket_gets_an_explanation(slack: SlackSender, slack
 def _last_blocks(slack_api: FakeSlack) -> list[dict[str, Any]]:
     raw = slack_api.calls_to("chat.update")[-1].params["blocks"]
     return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def test_reply_shortcut_outside_a_ticket_thread_is_explained(slack: SlackSender, slack_api: FakeSlack) -> None:
+    from bot.app import SHORTCUT_REPLY
+
+    payload = {"type": "message_action", "callback_id": SHORTCUT_REPLY, "trigger_id": "1.2.3",
+               "message_ts": "1767220000.000100", "response_url": "https://hooks.slack.com/app/x",
+               "message": {"type": "message", "user": AGENT, "ts": "1767220000.000100", "text": "lunch?"},
+               "team": {"id": "T0SUPPORT1", "domain": "example-support"},
+               "channel": {"id": "C0RANDOM01", "name": "random"},
+               "user": {"id": AGENT, "name": "agent"}, "token": "x", "action_ts": "1.1"}
+    assert slack.interaction(payload).status_code == 200
+    assert "Not a ticket thread" in str(opened_view(slack_api))
