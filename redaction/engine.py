@@ -1,0 +1,303 @@
+"""The redaction engine: one Presidio ``AnalyzerEngine`` per process, NER batched, context rules.
+
+Pipeline per batch of messages (``check_many``):
+
+1. **View and layout** (``segments.py``): quote markers, HTML and wrapped lines are normalized
+   (offsets map back); prose is told apart from code, logs, stack traces, headers, the greeting
+   and the sender's signature.
+2. **NER, batched and narrowed**: only prose paragraphs that contain a name candidate (two
+   capitalized words, or an honorific) go through ``nlp.pipe`` with only the pipes NER needs.
+   Stack traces, logs, code and signatures never reach the model: that is where vanilla Presidio
+   finds its false "PERSON"s and spends its time.
+3. **Recognizers** (``recognizers/``), run by the ``AnalyzerEngine`` with the precomputed NER
+   output as ``nlp_artifacts``: provider tokens, assignments, headers, connection strings, private
+   keys, high-entropy strings with context; emails, phones, addresses, IBAN (mod-97), cards (Luhn),
+   dates of birth, IPs tied to people, person names with third-party context.
+4. **Context rules** (``context.py``) drop the sender's own identity, the vendor, placeholders,
+   documentation examples, test cards and personas.
+5. **Decision** (``decision.py``): ``resubmit`` if anything is left, reasons as type counts.
+
+Presidio's lemma-based context enhancer is replaced by the recognizers' own character-window
+context (the lemmatizer is disabled for speed, and windows work the same on code and prose).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
+
+from redaction.config import RedactionConfig, load_config
+from redaction.context import ContextRules
+from redaction.decision import decide
+from redaction.nlp import load_ner
+from redaction.recognizers import build
+from redaction.segments import Layout, View, joined_view, layout, make_view
+from redaction.types import Decision, Finding, Sender
+
+log = logging.getLogger(__name__)
+
+CHUNK = 256  # messages prepared and sent through NER together
+MIN_CANDIDATE_SCORE = 0.15  # weaker matches are not even candidates
+LINK_WINDOW = 150  # characters between a third party's identifier and their IP/address
+_ANCHORS = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"}
+_LINKABLE = {"IP_ADDRESS", "POSTAL_ADDRESS", "PERSON"}
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """What the recognizers need of a spaCy entity (offsets in the view text)."""
+
+    start_char: int
+    end_char: int
+    label_: str
+
+
+class SegmentArtifacts(NlpArtifacts):
+    """NER entities for a whole message, computed in batch from its prose segments."""
+
+    def __init__(self, entities: list[EntitySpan], nlp_engine: NlpEngine, language: str) -> None:
+        self.entities = entities  # type: ignore[assignment]
+        self.tokens = None  # type: ignore[assignment]
+        self.tokens_indices = []
+        self.lemmas = []
+        self.keywords = []
+        self.nlp_engine = nlp_engine
+        self.language = language
+        self.scores = [0.85] * len(entities)
+
+
+class _WindowContextOnly(ContextAwareEnhancer):
+    """Context is handled inside each recognizer (character windows), not by lemmas."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(self, text: str, raw_results: list[RecognizerResult], nlp_artifacts: Any,
+                              recognizers: list[EntityRecognizer], context: list[str] | None = None,
+                              ) -> list[RecognizerResult]:
+        return raw_results
+
+
+class SegmentNlpEngine(NlpEngine):
+    """Presidio's view of our NER: prose segments only, only the pipes NER needs."""
+
+    def __init__(self, model: str, max_chars: int) -> None:
+        self.model = model
+        self.max_chars = max_chars
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        if self._nlp is None:
+            self._nlp = load_ner(self.model)
+
+    def is_loaded(self) -> bool:
+        # Presidio asks at construction; the model itself loads on first use (or in Redactor
+        # when the person recognizer is enabled), so regex-only configurations never load spaCy.
+        return True
+
+    def person_spans(self, views: Sequence[View], layouts: Sequence[Layout], batch_size: int) -> list[list[EntitySpan]]:
+        out: list[list[EntitySpan]] = [[] for _ in views]
+        jobs = [(i, s, e) for i, lay in enumerate(layouts) for s, e in lay.prose]
+        if not jobs:
+            return out
+        self.load()
+        texts = (views[i].text[s:min(e, s + self.max_chars)] for i, s, e in jobs)
+        with self._lock:  # a spaCy pipeline is not meant to be shared between threads mid-pipe
+            for (i, s, _e), doc in zip(jobs, self._nlp.pipe(texts, batch_size=batch_size), strict=True):
+                for ent in doc.ents:
+                    if ent.label_ == "PERSON":
+                        out[i].append(EntitySpan(s + ent.start_char, s + ent.end_char, "PERSON"))
+        return out
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        view = make_view(text)
+        ents = self.person_spans([view], [layout(view)], 1)[0] if view.identity else []
+        return SegmentArtifacts(ents, self, language)
+
+    def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
+                      **kwargs: Any) -> Iterator[tuple[str, NlpArtifacts]]:
+        for text in texts:
+            yield text, self.process_text(text, language)
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        return False
+
+    def is_punct(self, word: str, language: str) -> bool:
+        return False
+
+    def get_supported_entities(self) -> list[str]:
+        return ["PERSON"]
+
+    def get_supported_languages(self) -> list[str]:
+        return ["en"]
+
+
+@dataclass(frozen=True)
+class Explained:
+    """A candidate finding (original offsets) and why it was dropped (``None``: it stands)."""
+
+    finding: Finding
+    suppressed_by: str | None
+
+
+class Redactor:
+    """Decides ``clean`` / ``resubmit`` for messages. Build once per process (:func:`get_redactor`)."""
+
+    def __init__(self, config: RedactionConfig) -> None:
+        self.config = config
+        self.rules = ContextRules(config)
+        recognizers = build(config.recognizers, person_config=config.person)
+        self._categories = {
+            r.supported_entities[0]: getattr(r, "category", "pii") for r in recognizers
+        }
+        self._entities = sorted(self._categories)
+        self._secret_entities = sorted(e for e, c in self._categories.items() if c == "secret")
+        self._needs_ner = "person" in config.recognizers
+        self.nlp_engine = SegmentNlpEngine(config.engine.model, config.engine.max_ner_chars)
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[config.engine.language])
+        self.analyzer = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self.nlp_engine,
+            supported_languages=[config.engine.language],
+            context_aware_enhancer=_WindowContextOnly(),
+        )
+        if self._needs_ner:
+            self.nlp_engine.load()
+
+    @classmethod
+    def from_config(cls, path: Path | None = None, *, model: str | None = None) -> Redactor:
+        """Build from ``config/redaction.toml`` (or ``path``); ``model`` overrides the spaCy model."""
+        return cls(load_config(path, model=model))
+
+    # -- public API --------------------------------------------------------------------------------
+
+    def check(self, text: str, sender: Sender | None = None) -> Decision:
+        return self.check_many([(text, sender)])[0]
+
+    def check_many(self, items: Iterable[tuple[str, Sender | None]]) -> list[Decision]:
+        """Decide many messages; NER runs batched over all of them."""
+        threshold = self.config.engine.threshold
+        return [
+            decide((e.finding for e in explained if e.suppressed_by is None), threshold=threshold)
+            for explained in self.explain_many(items)
+        ]
+
+    def explain(self, text: str, sender: Sender | None = None) -> list[Explained]:
+        return self.explain_many([(text, sender)])[0]
+
+    def explain_many(self, items: Iterable[tuple[str, Sender | None]]) -> list[list[Explained]]:
+        out: list[list[Explained]] = []
+        chunk: list[tuple[str, Sender | None]] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                out.extend(self._explain_chunk(chunk))
+                chunk = []
+        if chunk:
+            out.extend(self._explain_chunk(chunk))
+        return out
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _explain_chunk(self, chunk: list[tuple[str, Sender | None]]) -> list[list[Explained]]:
+        views: list[View] = []
+        layouts: list[Layout] = []
+        for text, sender in chunk:
+            if not isinstance(text, str):
+                raise TypeError(f"text must be str, not {type(text).__name__}")
+            if sender is not None and not isinstance(sender, Sender):
+                raise TypeError(f"sender must be a Sender or None, not {type(sender).__name__}")
+            view = make_view(text)
+            views.append(view)
+            layouts.append(layout(view))
+        if self._needs_ner:
+            persons = self.nlp_engine.person_spans(views, layouts, self.config.engine.batch_size)
+        else:
+            persons = [[] for _ in chunk]
+        results: list[list[Explained]] = []
+        for (_text, sender), view, lay, ents in zip(chunk, views, layouts, persons, strict=True):
+            results.append(self._explain_one(view, lay, ents, sender))
+        return results
+
+    def _analyze(self, text: str, entities: list[str], ents: list[EntitySpan]) -> list[RecognizerResult]:
+        lang = self.config.engine.language
+        return self.analyzer.analyze(
+            text,
+            language=lang,
+            entities=entities,
+            nlp_artifacts=SegmentArtifacts(ents, self.nlp_engine, lang),
+            score_threshold=MIN_CANDIDATE_SCORE,
+        )
+
+    def _finding(self, r: RecognizerResult) -> Finding:
+        recognizer = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+        return Finding(r.entity_type, r.start, r.end, round(r.score, 3), recognizer,
+                       self._categories.get(r.entity_type, "pii"))
+
+    def _explain_one(self, view: View, lay: Layout, ents: list[EntitySpan], sender: Sender | None) -> list[Explained]:
+        threshold = self.config.engine.threshold
+        found: list[tuple[Finding, str | None]] = []
+        for r in self._analyze(view.text, self._entities, ents):
+            f = self._finding(r)
+            found.append((f, self.rules.suppress(f, view.text, sender, lay)))
+
+        # Secrets wrapped across lines: analyse the joined text, keep what crosses a line join.
+        joined = joined_view(view)
+        if joined is not None and self._secret_entities:
+            for r in self._analyze(joined.text, self._secret_entities, []):
+                if r.score < threshold or not joined.crosses_join(r.start, r.end):
+                    continue
+                f = self._finding(r)
+                reason = self.rules.suppress(f, joined.text, sender, None)
+                start, end = joined.to_view(r.start), joined.to_view(r.end - 1) + 1
+                found.append((replace(f, start=start, end=end, recognizer=f.recognizer + "+joined"), reason))
+
+        # PII tied to a third party: an IP address or a street address next to a third party's
+        # name or contact details is that person's data even without other context words.
+        anchors = [f for f, why in found if why is None and f.score >= threshold and f.type in _ANCHORS]
+        if anchors:
+            for i, (f, why) in enumerate(found):
+                if why is None and f.score < threshold and f.type in _LINKABLE and any(
+                    a is not f and (abs(a.start - f.end) <= LINK_WINDOW or abs(f.start - a.end) <= LINK_WINDOW)
+                    for a in anchors
+                ):
+                    found[i] = (replace(f, score=threshold, recognizer=f.recognizer + "+linked"), None)
+
+        explained = []
+        for f, why in found:
+            start, end = view.to_original(f.start, f.end)
+            explained.append(Explained(replace(f, start=start, end=end), why))
+        explained.sort(key=lambda e: (e.finding.start, e.finding.end))
+        return explained
+
+
+_CACHE: dict[tuple[str, str], Redactor] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_redactor(config_path: Path | None = None, *, model: str | None = None) -> Redactor:
+    """The process-wide redactor for a config (built on first use, then reused).
+
+    Defaults come from the settings (``SUPPORTBOT_REDACTION_CONFIG``, ``SUPPORTBOT_SPACY_MODEL``).
+    """
+    if config_path is None or model is None:
+        from intake.settings import get_settings
+
+        settings = get_settings()
+        config_path = config_path or settings.redaction_config
+        model = model or settings.spacy_model
+    key = (str(Path(config_path).resolve()), model)
+    with _CACHE_LOCK:
+        redactor = _CACHE.get(key)
+        if redactor is None:
+            redactor = _CACHE[key] = Redactor.from_config(Path(config_path), model=model)
+        return redactor

@@ -1,0 +1,56 @@
+"""High-entropy strings next to credential words: the catch-all for keys with no known prefix
+("here is our API key: 9f8Kq...", ``X-Custom-Auth 7f3c...``).
+
+Random-looking is not enough (git SHAs, request ids, hashes and UUIDs are everywhere in logs), so
+the pattern score is below the threshold and only credential context lifts it; hash/id context
+words drop it.
+"""
+
+import re
+
+from redaction.recognizers.base import PatternSpec, Rule, char_classes, shannon_entropy
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_PATHLIKE = re.compile(r"[a-z]{3,}[/_\-.][a-z]{3,}")
+
+
+def _random_looking(value: str, text: str, start: int, end: int) -> bool:
+    v = value.rstrip("=")
+    if _UUID.match(v) or v.isdigit():
+        return False
+    if _HEX.match(v):
+        return len(v) >= 32 and shannon_entropy(v) >= 3.3
+    if not any(c.isdigit() for c in v):
+        return False  # identifiers, camelCase names, words
+    if "/" in v and _PATHLIKE.search(v.lower()):
+        return False
+    return char_classes(v) >= 3 and shannon_entropy(v) >= (3.7 if len(v) < 32 else 4.0)
+
+
+RULE = Rule(
+    entity="HIGH_ENTROPY_SECRET",
+    category="secret",
+    patterns=(
+        PatternSpec(
+            "random_token",
+            r"(?<![A-Za-z0-9+/=_\-.])[A-Za-z0-9+/_\-]{20,512}={0,2}(?![A-Za-z0-9+/=_\-])",
+            0.25,
+        ),
+    ),
+    context=(
+        "key", "api key", "apikey", "token", "secret", "credential", "credentials", "password", "passwd", "auth",
+        "authorization", "bearer", "signature", "signing", "private", "access", "client secret", "license key",
+        "passphrase", "hmac", "x-api-key",
+    ),
+    negative_context=(
+        "commit", "sha", "sha1", "sha256", "sha512", "hash", "checksum", "digest", "md5", "etag", "integrity",
+        "request id", "request-id", "requestid", "trace", "traceid", "trace_id", "span", "correlation", "build",
+        "version", "uuid", "order", "revision", "rev", "fingerprint", "public key", "publishable", "pk_live",
+        "pk_test", "public", "tracking", "session id", "nonce",
+    ),
+    window=50,
+    window_after=10,
+    context_boost=0.5,
+    validator=_random_looking,
+)

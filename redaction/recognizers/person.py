@@ -1,0 +1,149 @@
+"""Person names of third parties: spaCy NER ``PERSON`` spans plus form-like labels.
+
+A name on its own is not yet a third party's personal data in a support mail (the sender, their
+colleagues and the vendor's staff are named all the time), so the NER span scores below the
+threshold and third-party context ("our customer", "the buyer", "Mrs.", "she ordered") lifts it.
+Names introduced by an honorific or a form label ("Customer name: ...") are findings directly.
+Sender, colleagues, vendor staff, products and test personas are removed by the context rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+from redaction.recognizers.base import CATEGORY_KEY, words_regex
+
+# Unicode-aware (Kamiński, Çelik, Ó Briain): the ``regex`` module's \p{Lu}/\p{Ll} classes.
+_WORD = r"\p{Lu}[\p{Ll}'’\-]+"
+_CAPS_WORD = r"\p{Lu}[\p{Lu}'’\-]+"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|dos|das|du)"
+_NAME_TOKEN = regex.compile(r"^(?:" + _WORD + r"|\p{Lu}\.|" + _PARTICLE + r"|[OoDd]['’]\p{Lu}\p{Ll}+)$")
+_HONORIFIC = regex.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof|Sir|Madam)\.?\s+)$")
+_LABELS = (
+    r"(?:customer|client|buyer|recipient|account holder|cardholder|card holder|contact|end[- ]?user|patient|guest"
+    r"|member|shopper|billing|shipping|delivery|kunde|empfänger)"
+)
+_FORM_LABEL = regex.compile(
+    r"(?im)^[ \t*\-]*(?:" + _LABELS + r"[ \t]*)?(?:full[ \t])?name[ \t]*[:=][ \t]*"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})"
+)
+# Address labels ("Ship to:") followed by a name line, in any case ("SHIP TO:\nASTRID MURPHY").
+_ADDRESS_LABEL_NAME = regex.compile(
+    r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|recipient|empfänger|lieferung an)"
+    r"[ \t]*:[ \t]*\n?[ \t]*((?:" + _WORD + r"|" + _CAPS_WORD + r")(?:[ \t]+(?:" + _WORD + r"|" + _CAPS_WORD + r")){1,3})[ \t]*$"
+)
+_HONORIFIC_NAME = regex.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+(" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})"
+)
+_POSSESSIVE = regex.compile(r"(?:'s|’s|')$")
+
+
+def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim punctuation, possessives and trailing newlines off a NER span."""
+    value = text[start:end]
+    m = _POSSESSIVE.search(value)
+    if m:
+        end -= len(m.group())
+    while end > start and not text[end - 1].isalpha():
+        end -= 1
+    while start < end and not text[start].isalpha():
+        start += 1
+    nl = text.find("\n", start, end)
+    if nl >= 0:
+        end = nl
+    return start, end
+
+
+def name_shaped(value: str) -> bool:
+    tokens = value.split()
+    if not 2 <= len(tokens) <= 5:
+        return False
+    capitalized = [t for t in tokens if t[:1].isupper()]
+    return len(capitalized) >= 2 and all(_NAME_TOKEN.match(t) for t in tokens)
+
+
+class PersonRecognizer(LocalRecognizer):
+    """Third-party person names from NER output (``nlp_artifacts.entities``) and form labels."""
+
+    def __init__(self, *, base_score: float, context_boost: float, context: tuple[str, ...],
+                 own_org_context: tuple[str, ...]) -> None:
+        self.base_score = base_score
+        self.context_boost = context_boost
+        self._context = words_regex(context)
+        self._own = words_regex(own_org_context)
+        super().__init__(supported_entities=["PERSON"], name="person", supported_language="en")
+
+    def load(self) -> None:
+        pass
+
+    category = "pii"
+
+    def _score(self, text: str, start: int, end: int) -> float | None:
+        before = text[max(0, start - 30):start]
+        if self._own is not None and self._own.search(before):
+            return None
+        if _HONORIFIC.search(text[max(0, start - 8):start]):
+            return min(1.0, self.base_score + self.context_boost)
+        score = self.base_score
+        if self._context is not None and (
+            self._context.search(text, max(0, start - 80), start)
+            or self._context.search(text, end, min(len(text), end + 60))
+        ):
+            score += self.context_boost
+        return min(score, 1.0)
+
+    def find(self, text: str, entities: list[Any]) -> list[tuple[int, int, float, str]]:
+        out: dict[tuple[int, int], tuple[float, str]] = {}
+        for ent in entities:
+            if getattr(ent, "label_", None) != "PERSON":
+                continue
+            start, end = clean_span(text, ent.start_char, ent.end_char)
+            if end <= start or not name_shaped(text[start:end]) and not _HONORIFIC.search(text[max(0, start - 8):start]):
+                continue
+            score = self._score(text, start, end)
+            if score is not None:
+                out[(start, end)] = (score, "ner")
+        low = text.lower()
+        for rx, how in ((_FORM_LABEL, "form_label"), (_ADDRESS_LABEL_NAME, "address_label"),
+                        (_HONORIFIC_NAME, "honorific")):
+            if how == "form_label" and "name" not in low:
+                continue
+            for m in rx.finditer(text):
+                start, end = clean_span(text, *m.span(1))
+                if end <= start or any(s <= start < e or s < end <= e for s, e in out):
+                    continue
+                if self._own is not None and self._own.search(text, max(0, start - 30), start):
+                    continue
+                out[(start, end)] = (min(1.0, self.base_score + self.context_boost), how)
+        return [(s, e, sc, how) for (s, e), (sc, how) in out.items()]
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        ents = getattr(nlp_artifacts, "entities", None) or []
+        return [
+            RecognizerResult(
+                entity_type="PERSON",
+                start=s,
+                end=e,
+                score=score,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    CATEGORY_KEY: "pii",
+                    "pattern": how,
+                },
+            )
+            for s, e, score, how in self.find(text, ents)
+        ]
+
+
+def make(person_config: Any) -> PersonRecognizer:
+    """Build from ``[person]`` of ``config/redaction.toml``."""
+    return PersonRecognizer(
+        base_score=person_config.base_score,
+        context_boost=person_config.context_boost,
+        context=person_config.third_party_context,
+        own_org_context=person_config.own_org_context,
+    )

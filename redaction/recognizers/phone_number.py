@@ -1,0 +1,66 @@
+"""Phone numbers, validated with libphonenumber (``phonenumbers``, a Presidio dependency).
+
+International numbers (``+49 ...``, ``0044 ...``) that libphonenumber accepts as valid are findings;
+national numbers ("030 1234567", "(415) 555-0132") need phone context. Dates, times, versions, order
+numbers and IP addresses are rejected before parsing.
+"""
+
+import re
+
+import phonenumbers
+
+from redaction.recognizers.base import PatternSpec, Rule
+
+_REGIONS = ("DE", "US", "GB", "AT", "CH", "FR", "NL", "IT", "ES")
+_DATE_LIKE = re.compile(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}$|^\d{4}-\d{2}-\d{2}|^\d{1,2}:\d{2}")
+_DOTTED = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
+_FICTIONAL_US = re.compile(r"^(?:\+?1[ \-.]?)?\(?\d{3}\)?[ \-.]?555[ \-.]?01\d\d$")
+_PHONE_WORDS = re.compile(
+    r"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|call|fax|whatsapp|sms|text (?:him|her|them)|reach|"
+    r"number|telefon|handy|mobil|contact)"
+)
+
+
+def _validate(value: str, text: str, start: int, end: int) -> bool:
+    v = value.strip()
+    if _DATE_LIKE.match(v) or _DOTTED.match(v):
+        return False
+    digits = re.sub(r"\D", "", v)
+    if not 7 <= len(digits) <= 15 or len(set(digits)) <= 2:
+        return False
+    if _FICTIONAL_US.match(v):  # 555-0100..0199 are reserved for fiction (NANPA)
+        return False
+    international = v.startswith("+") or v.startswith("00")
+    try:
+        if international:
+            num = phonenumbers.parse("+" + v[2:] if v.startswith("00") else v, None)
+            return phonenumbers.is_valid_number(num)
+        window = text[max(0, start - 40):start]
+        if not _PHONE_WORDS.search(window):
+            return False
+        for region in _REGIONS:
+            num = phonenumbers.parse(v, region)
+            if phonenumbers.is_valid_number(num):
+                return True
+    except phonenumbers.NumberParseException:
+        return False
+    return False
+
+
+RULE = Rule(
+    entity="PHONE_NUMBER",
+    category="pii",
+    patterns=(
+        PatternSpec(
+            "phone",
+            r"(?<![\w.+/\-:#])(?:\+|00)?\(?\d[\d \-./()]{5,18}\d(?![\w/\-]|\.\d)",
+            0.85,
+        ),
+    ),
+    validator=_validate,
+    negative_context=("order", "invoice", "ticket", "build", "version", "port", "pid", "id", "ref", "sku",
+                      "case", "transaction", "tracking", "iban", "account no", "customer no", "#"),
+    window=20,
+    window_after=0,
+    prefilter_regex=r"\d{3}",
+)

@@ -1,0 +1,66 @@
+"""Postal addresses of people: a street with a house number (German, English, French, Dutch and
+Scandinavian street words), a postal code with a city, or an address block after a shipping or
+billing label ("Ship to:", "Lieferadresse:").
+
+A company's address (the sender's imprint, a warehouse, a store) is not personal data, so a
+street alone scores below the threshold: personal context ("ship to", "lives at", "her address",
+"customer") lifts it, organization words nearby ("GmbH", "Inc.", "office", "warehouse") drop it,
+and the engine links it to a third party's name or contact details next to it.
+"""
+
+from redaction.recognizers.base import PatternSpec, Rule
+
+_UP = "A-ZÄÖÜÉÈÀÂÊÎÔÛÇ"
+_LO = "a-zäöüßéèàçâêîôûëïü"
+_DE_STREET = (
+    rf"(?:[{_UP}][{_LO}\-]+\s)?[{_UP}][{_LO}\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|"
+    rf"steig|pfad|chaussee|markt|graben)\s?\d{{1,4}}\s?[a-zA-Z]?(?![\w\-])"
+)
+_DE_STREET_SPLIT = (
+    rf"[{_UP}][{_LO}\-]+(?:e|er|sche)?\s(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Ring|Damm)\s\d{{1,4}}\s?[a-zA-Z]?\b"
+)
+_EN_STREET = (
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[NSEWnsew]\.?\s)?(?:[A-Za-z][A-Za-z'\-]+\s){1,3}(?i:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?"
+    r"|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Terrace|Close|Crescent|Parkway|Pkwy\.?|Square"
+    r"|Sq\.?|Highway|Hwy\.?|Row|Gardens|Grove|Mews)(?![\w])"
+)
+_FR_STREET = (
+    r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s(?i:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|cours)\s"
+    r"(?:(?i:de|du|des|la|le|l'|d')\s?)?[A-ZÉÈ][\w\-']+(?:\s[A-ZÉÈ][\w\-']+){0,3}"
+)
+_IT_ES_STREET = (
+    r"\b(?i:via|viale|piazza|corso|calle|avenida|plaza|paseo|rua|ul\.|ulica)\s(?:[A-Za-zÀ-ÿ'\-]+\s){1,4}\d{1,4}[a-zA-Z]?\b"
+)
+_NL_STREET = rf"\b[{_UP}][{_LO}]+(?:straat|laan|gracht|plein|kade|gatan|vägen|gade|vej|veien)\s\d{{1,4}}[a-zA-Z]?\b"
+_LABEL_BLOCK = (
+    r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|shipping address|billing address"
+    r"|delivery address|home address|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
+    r"((?:[ \t]*[^\n:]{3,60}\n){0,4}[ \t]*[^\n:]*\d[^\n:]{1,60})"
+)
+
+RULE = Rule(
+    entity="POSTAL_ADDRESS",
+    category="pii",
+    patterns=(
+        PatternSpec("label_block", _LABEL_BLOCK, 0.85, group=1),
+        PatternSpec("de_street", _DE_STREET, 0.45),
+        PatternSpec("de_street_split", _DE_STREET_SPLIT, 0.45),
+        PatternSpec("en_street", _EN_STREET, 0.45),
+        PatternSpec("fr_street", _FR_STREET, 0.45),
+        PatternSpec("it_es_street", _IT_ES_STREET, 0.45),
+        PatternSpec("nl_street", _NL_STREET, 0.45),
+        PatternSpec("de_postcode_city", rf"(?<![\d\-.:#])\d{{5}}\s[{_UP}][{_LO}]+(?:\s(?:am|an der|im|bei)\s[{_UP}][{_LO}]+)?\b", 0.2),
+        PatternSpec("uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", 0.2),
+        PatternSpec("us_state_zip", r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s[A-Z]{2}\s\d{5}(?:-\d{4})?\b", 0.2),
+    ),
+    context=("ship to", "shipping", "shipped", "deliver", "delivered", "delivery", "billing", "lives", "living",
+             "resides", "residing", "wohnhaft", "home", "moved to", "customer", "customers", "his", "her", "their",
+             "she", "he", "buyer", "recipient", "parcel", "package", "kunde", "kundin", "private address"),
+    negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "ag", "plc", "corp",
+                      "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
+                      "warehouse", "our store", "our shop", "store in", "branch", "showroom", "our address",
+                      "vendor", "velora"),
+    window=80,
+    window_after=40,
+    context_boost=0.4,
+)

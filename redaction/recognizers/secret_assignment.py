@@ -1,0 +1,129 @@
+"""Secrets assigned to a secret-named key, in .env, YAML, JSON, INI, code, query strings and
+prose: ``DB_PASSWORD=...``, ``password: ...``, ``"apiKey": "..."``, ``client_secret = '...'``,
+``?access_token=...``, "the password is ...".
+
+The key decides: a value next to ``password``/``secret``/``token``/``api key`` is a credential
+unless it is a placeholder, an environment reference or code (``${DB_PASSWORD}``,
+``os.environ[...]``, ``process.env.TOKEN``, ``null``) — those are dropped here or by the context
+rules.
+"""
+
+import re
+
+from redaction.recognizers.base import PatternSpec, Rule, char_classes
+
+_KEYWORD = (
+    r"pass(?:word|wd|phrase|code)?|pwd|passwort|kennwort|secret|api[_\-. ]?key|apikey|access[_\-. ]?key"
+    r"|private[_\-. ]?key|secret[_\-. ]?key|client[_\-. ]?secret|auth[_\-. ]?token|access[_\-. ]?token"
+    r"|refresh[_\-. ]?token|bearer[_\-. ]?token|id[_\-. ]?token|session[_\-. ]?token|token|credentials?"
+    r"|signing[_\-. ]?key|encryption[_\-. ]?key|master[_\-. ]?key|app[_\-. ]?secret|webhook[_\-. ]?secret"
+    r"|license[_\-. ]?key|private[_\-. ]?token"
+)
+# Key names that carry a secret-ish word but hold no secret.
+_BENIGN_KEY = re.compile(
+    r"(?:_|-|\.|\b)(?:id|ids|name|names|url|uri|urls|endpoint|path|file|type|types|length|len|ttl|expiry|expires"
+    r"|expires_at|expires_in|expiration|policy|reset|hint|field|header|label|format|count|enabled|required"
+    r"|min|max|lifetime|timeout|prefix|suffix|scope|scopes|usage|provider|validity|rotation|strength|version)$"
+    r"|^(?:tokenizer|tokens?_used|token_count|max_tokens|password_reset|forgot_password|passwordless)$",
+    re.IGNORECASE,
+)
+# The keyword starts the key or follows a separator or a camelCase hump (DB_PASSWORD, dbPassword,
+# client-secret) and ends it or is followed by one (PASSWORD_PROD, apiKeyLive): "bypass",
+# "pattern" and "tokenizer" are not secret keys.
+_KEY = (
+    r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]{0,40}?(?:(?<=[_.\-])|(?<=[a-z0-9])(?=[A-Z])))?"
+    r"(?i:" + _KEYWORD + r")(?:(?=[_.\-A-Z0-9])[A-Za-z0-9_.\-]{1,40})?(?![A-Za-z0-9_\-])"
+)
+_SEP = r"[\"'\]]?[ \t]*(?::=|=>|->|=|:)[ \t]*"
+
+_STOP = {
+    "required", "optional", "none", "null", "nil", "true", "false", "undefined", "string", "str", "int", "bool",
+    "hidden", "masked", "redacted", "empty", "invalid", "incorrect", "wrong", "expired", "missing", "reset",
+    "changed", "set", "unset", "see", "same", "below", "above", "attached", "here", "there", "the", "this", "that",
+    "not", "yes", "no", "ok", "okay", "valid", "correct", "secret", "password", "token", "value", "values", "env",
+    "environment", "default", "defaults", "configured", "rotated", "revoked", "provided", "needed", "sent",
+    "encrypted", "stored", "generated", "used", "working", "accepted", "rejected", "denied", "failed", "unknown",
+    "type", "bearer", "basic", "header", "headers", "auth", "login", "user", "users", "please", "will",
+    "should", "must", "can", "could", "would", "was", "is", "are", "were", "been", "being", "have", "has", "had",
+    "from", "for", "with", "without", "and", "or", "but", "in", "on", "at", "to", "of", "by", "via", "our", "your",
+    "my", "their", "his", "her", "its", "a", "an", "it", "also", "still", "now", "again", "only", "just", "any",
+    "some", "all", "field", "fields", "object", "dict", "list", "array", "map", "function", "callback", "promise",
+    "async", "await", "return", "new", "const", "let", "var", "self", "props", "state", "process", "config",
+    "settings", "options", "params", "args", "kwargs", "input", "request", "response", "req", "res", "ctx",
+    "context", "data", "payload", "body", "result", "error", "errors", "message", "failure", "success", "pending",
+    "included", "excluded", "omitted", "removed", "deleted", "lost", "forgotten", "unchanged",
+}
+_CODE_REF = re.compile(
+    r"^(?:os\.|process\.env|env\(|getenv|system\.getenv|environ|config\.|settings\.|self\.|this\.|props\.|params\."
+    r"|request\.|req\.|ctx\.|context\.|secrets\.|vars\.|\$|%|@|<|\{|\(|\[|&|\*|!|#|/|\\.\w+\()",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^\s:@/]*(?:/|$)", re.IGNORECASE)
+_IDENTIFIER_CALL = re.compile(r"^[A-Za-z_][\w.]*[(\[]")
+_ATTRIBUTE = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+$")
+_PROSE = re.compile(r"^[A-Za-z][a-z]+$")
+
+
+# The key nearest before a value (used by the validator to reject benign keys like token_url).
+_KEY_BEFORE = re.compile(r"(" + _KEY + r")" + _SEP + r"[\"'`]?\s*\Z")
+
+
+def _plausible_secret(value: str, text: str, start: int, end: int) -> bool:
+    key_m = _KEY_BEFORE.search(text, max(0, start - 80), start)
+    if key_m and _BENIGN_KEY.search(key_m.group(1)):
+        return False
+    v = value.strip()
+    low = v.lower()
+    if len(v) < 4 or low in _STOP or low.rstrip(".,;:!?") in _STOP:
+        return False
+    if _CODE_REF.match(v) or _IDENTIFIER_CALL.match(v) or _ATTRIBUTE.match(v) or _URL.match(v):
+        return False
+    if v.endswith(":"):  # a YAML key whose value is on the next lines
+        return False
+    if v.isdigit() and len(v) < 6:
+        return False
+    return True
+
+
+def _prose_secret(value: str, text: str, start: int, end: int) -> bool:
+    # Prose ("the password is ...") needs a value that doesn't read as an English word.
+    if not _plausible_secret(value, text, start, end):
+        return False
+    v = value.rstrip(".,;:)")
+    return len(v) >= 6 and (char_classes(v) >= 2 and not _PROSE.match(v))
+
+
+def _validate(value: str, text: str, start: int, end: int) -> bool:
+    # Dispatch on how the value was introduced: prose needs a stronger-looking value.
+    before = text[max(0, start - 40):start].lower()
+    if re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
+        return _prose_secret(value, text, start, end)
+    return _plausible_secret(value, text, start, end)
+
+
+RULE = Rule(
+    entity="SECRET_ASSIGNMENT",
+    category="secret",
+    patterns=(
+        PatternSpec("assign_double_quoted", _KEY + _SEP + r"\"([^\"\n]{4,200})\"", 0.85, group=1),
+        PatternSpec("assign_single_quoted", _KEY + _SEP + r"'([^'\n]{4,200})'", 0.85, group=1),
+        PatternSpec("assign_backtick", _KEY + _SEP + r"`([^`\n]{4,200})`", 0.85, group=1),
+        PatternSpec("assign_bare", _KEY + _SEP + r"([^\s\"'`,;<>&)\]}]{4,200})", 0.8, group=1),
+        PatternSpec(
+            "html_input",
+            r"<input\b[^>]{0,200}?name\s*=\s*[\"']?" + _KEY + r"[\"']?[^>]{0,200}?value\s*=\s*[\"']([^\"'<>]{4,200})[\"']",
+            0.85,
+            group=1,
+        ),
+        PatternSpec(
+            "prose",
+            r"(?i:\b(?:password|passwort|pwd|passcode|passphrase|pass phrase|api key|api-key|token|secret|"
+            r"credentials?|login)\s+(?:is|was|ist|would be|=)\s*(?:now|still|currently|set to)?\s*[:\-]?\s*)"
+            r"[\"'“‘]?([^\s\"'”’]{4,100})",
+            0.8,
+            group=1,
+        ),
+    ),
+    validator=_validate,
+    prefilter=("pass", "pwd", "secret", "key", "token", "credential", "kennwort", "login"),
+)

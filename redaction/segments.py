@@ -1,0 +1,278 @@
+"""How a message is read before recognizers run: a normalized *view* and its *layout*.
+
+View: secrets hide in quoted replies (``> ``), HTML (``<code>``, ``&amp;``) and long tokens wrapped
+across lines. The view removes quote markers and known HTML tags, decodes entities and joins
+wrapped token lines, keeping a map back to the original offsets so findings point into the text
+the caller holds.
+
+Layout: which lines are prose (worth running NER on), code/log/stack-trace lines (not), the
+greeting and the sender's own signature block of the top-level (non-quoted) part, which the
+context rules treat as the sender's identity.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+_BLOCK_TAGS = "p|div|br|tr|li|ul|ol|table|tbody|thead|pre|blockquote|h[1-6]|hr|section|article|header|footer|html|body|head"
+_INLINE_TAGS = "span|b|i|u|em|strong|code|tt|small|sup|sub|font|a|td|th|kbd|samp|var|mark|label|s|strike|del|ins"
+_VIEW_RX = re.compile(
+    r"(?P<quote>(?m:^)[ \t]*(?:>[ \t]?)+)"
+    r"|(?P<block></?(?:" + _BLOCK_TAGS + r")\b[^<>]{0,500}>)"
+    r"|(?P<inline></?(?:" + _INLINE_TAGS + r")\b[^<>]{0,500}>)"
+    r"|(?P<entity>&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,6});)"
+)
+_NEEDS_VIEW = re.compile(r"(?m)^[ \t]*>|<[a-zA-Z/]|&[#a-z]")
+# A token wrapped at the line end (mail clients wrap at ~72-78 columns, Slack anywhere): a run of
+# non-space characters before the break and after it. Joining is only used for secrets, and only
+# findings that cross a join count (see ``Redactor``), so prose is never glued together.
+_WRAP = re.compile(r"(?<=[^\s>]{12})[ \t]*\r?\n(?=[^\S\n]*(?:>[ \t]?)*[^\s>]{4})")
+_WRAP_HINT = re.compile(r"[^\s>]{12}[ \t]*\r?\n")
+
+
+@dataclass
+class View:
+    """Normalized text plus a piecewise map back to the original offsets."""
+
+    text: str
+    original: str
+    # (view_start, view_len, orig_start, orig_len) per piece, sorted by view_start; empty = identity.
+    pieces: list[tuple[int, int, int, int]] = field(default_factory=list)
+    quoted_lines: set[int] = field(default_factory=set)  # view offsets of line starts that were quoted
+    _starts: list[int] = field(default_factory=list)
+
+    @property
+    def identity(self) -> bool:
+        return not self.pieces
+
+    def _locate(self, pos: int) -> int:
+        """Original offset of view character ``pos``."""
+        i = bisect_right(self._starts, pos) - 1
+        vs, vl, os_, ol = self.pieces[max(i, 0)]
+        if vl == ol:
+            return os_ + (pos - vs)
+        return os_
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if self.identity:
+            return start, end
+        s = self._locate(start)
+        i = bisect_right(self._starts, end - 1) - 1
+        vs, vl, os_, ol = self.pieces[max(i, 0)]
+        e = os_ + (end - vs) if vl == ol else os_ + ol
+        return s, max(e, s + 1)
+
+
+def make_view(text: str) -> View:
+    if not _NEEDS_VIEW.search(text):
+        return View(text=text, original=text)
+    out: list[str] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    quoted: set[int] = set()
+    vpos = 0
+    last = 0
+
+    def copy(upto: int) -> None:
+        nonlocal vpos, last
+        if upto > last:
+            chunk = text[last:upto]
+            out.append(chunk)
+            pieces.append((vpos, len(chunk), last, len(chunk)))
+            vpos += len(chunk)
+        last = upto
+
+    for m in _VIEW_RX.finditer(text):
+        kind = m.lastgroup
+        copy(m.start())
+        if kind == "quote":
+            quoted.add(vpos)
+            replacement = ""
+        elif kind == "block":
+            replacement = "\n"
+        elif kind == "entity":
+            replacement = html.unescape(m.group())
+            if replacement == "\xa0":
+                replacement = " "
+        else:  # inline tag
+            replacement = ""
+        if replacement:
+            out.append(replacement)
+            pieces.append((vpos, len(replacement), m.start(), m.end() - m.start()))
+            vpos += len(replacement)
+        last = m.end()
+    copy(len(text))
+    view = View(text="".join(out), original=text, pieces=pieces, quoted_lines=quoted)
+    view._starts = [p[0] for p in pieces]
+    if not pieces:
+        view.pieces = [(0, 0, 0, 0)]
+    return view
+
+
+@dataclass
+class Joined:
+    """``view.text`` with wrapped lines joined; ``joins`` are the view offsets where breaks were."""
+
+    text: str
+    joins: list[int]
+    # (joined_start, view_start) per piece
+    _starts: list[int] = field(default_factory=list)
+    _origins: list[int] = field(default_factory=list)
+
+    def to_view(self, pos: int) -> int:
+        i = bisect_right(self._starts, pos) - 1
+        return self._origins[i] + (pos - self._starts[i])
+
+    def crosses_join(self, start: int, end: int) -> bool:
+        return any(start < j < end for j in self._starts[1:])
+
+
+def joined_view(view: View) -> Joined | None:
+    """Join wrapped lines of ``view.text`` (quote markers already removed); ``None`` if none."""
+    text = view.text
+    if not _WRAP_HINT.search(text):
+        return None
+    parts: list[str] = []
+    starts: list[int] = [0]
+    origins: list[int] = [0]
+    last = 0
+    pos = 0
+    for m in _WRAP.finditer(text):
+        # skip quote markers at the start of the continuation line too
+        nxt = m.end()
+        while nxt < len(text) and text[nxt] in " \t>":
+            nxt += 1
+        parts.append(text[last:m.start()])
+        pos += m.start() - last
+        starts.append(pos)
+        origins.append(nxt)
+        last = nxt
+    if len(starts) == 1:
+        return None
+    parts.append(text[last:])
+    return Joined(text="".join(parts), joins=origins[1:], _starts=starts, _origins=origins)
+
+
+# -- layout ------------------------------------------------------------------------------------------
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hallo|guten (?:tag|morgen)|moin|servus|"
+    r"greetings|bonjour|ciao|hej)\b[^\n]{0,60}$",
+    re.IGNORECASE,
+)
+_SIGNOFF = re.compile(
+    r"^\s*(?:(?:best|kind|warm|many|with best|with kind)?\s*(?:regards|wishes)|thanks(?: (?:a lot|again|in advance))?|"
+    r"thank you(?: (?:very much|in advance))?|many thanks|cheers|br|mfg|rgds|sincerely|yours(?: truly| sincerely)?|"
+    r"best|all the best|talk soon|(?:viele|beste|liebe|freundliche) grüße|mit freundlichen grüßen|gruß|grüße|"
+    r"cordialement|saluti|groeten|--|—|-- ?)\s*[,.!]?\s*[A-Za-zÀ-ÿ' .\-]{0,40}$",
+    re.IGNORECASE,
+)
+_REPLY_HEADER = re.compile(
+    r"^\s*(?:on .{5,200} wrote:|am .{5,200} schrieb .{0,80}:|le .{5,200} a écrit ?:|-{2,} ?original message ?-{2,}|"
+    r"-{2,} ?forwarded message ?-{2,}|begin forwarded message:|-{2,} ?weitergeleitete nachricht ?-{2,}|"
+    r"_{10,})\s*$",
+    re.IGNORECASE,
+)
+_HEADER_LINE = re.compile(r"^\s*(?:from|to|cc|bcc|sent|date|subject|von|an|gesendet|betreff|reply-to):\s", re.IGNORECASE)
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_NON_PROSE = re.compile(
+    r"^\s*(?:at\s+[\w$.<>]+[(:]|File \"|Traceback \(|Caused by:|\.\.\. \d+ more|#\d+\s|\w+(?:\.\w+)+(?:Error|Exception)\b"
+    r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\[?\d\d:\d\d:\d\d|\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL)\b"
+    r"|[{}\[\]]|<[a-zA-Z/!?]|\$ |[A-Z_]{2,}=|[a-zA-Z_][\w.]*\s*[:=]\s*[\"'{\[]|(?:import|from|def|class|function|const"
+    r"|let|var|return|SELECT|INSERT|UPDATE|curl|npm|yarn|git|docker|kubectl)\b|//|/\*)"
+)
+_SYMBOLS = re.compile(r"[{}()\[\];=<>|\\$`]")
+_NAME_CANDIDATE = re.compile(
+    r"\b[A-ZÀ-Þ][a-zß-ÿ'’]+(?:[ \-](?:(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|o')\s)?[A-ZÀ-Þ][a-zß-ÿ'’]+)+"
+    r"|\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Prof)\.?\s+[A-ZÀ-Þ]"
+)
+
+
+@dataclass
+class Layout:
+    """Where the own-identity blocks are and which spans are prose for NER (view offsets)."""
+
+    top_end: int
+    greeting: tuple[int, int] | None
+    signature: tuple[int, int] | None
+    prose: list[tuple[int, int]]
+
+    def in_signature(self, start: int, end: int) -> bool:
+        return self.signature is not None and self.signature[0] <= start and end <= self.signature[1] + 1
+
+    def in_greeting(self, start: int, end: int) -> bool:
+        return self.greeting is not None and self.greeting[0] <= start and end <= self.greeting[1] + 1
+
+    def own_block(self, start: int, end: int) -> bool:
+        return self.in_signature(start, end) or self.in_greeting(start, end)
+
+
+def _is_code_line(line: str) -> bool:
+    if _NON_PROSE.match(line):
+        return True
+    symbols = len(_SYMBOLS.findall(line))
+    return symbols >= 3 and symbols / max(len(line), 1) > 0.06
+
+
+def layout(view: View, *, max_signature_lines: int = 12) -> Layout:
+    text = view.text
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        stripped_end = pos + len(raw.rstrip("\r\n"))
+        lines.append((pos, stripped_end))
+        pos += len(raw)
+
+    # The top-level part ends at the first quoted line or reply/forward header.
+    top_n = len(lines)
+    for i, (s, e) in enumerate(lines):
+        if s in view.quoted_lines or _REPLY_HEADER.match(text[s:e]):
+            top_n = i
+            break
+    top_end = lines[top_n][0] if top_n < len(lines) else len(text)
+
+    greeting = None
+    for s, e in lines[:top_n]:
+        if text[s:e].strip():
+            if _GREETING.match(text[s:e]):
+                greeting = (s, e)
+            break
+
+    signature = None
+    for i in range(top_n - 1, -1, -1):
+        s, e = lines[i]
+        if _SIGNOFF.match(text[s:e]) and text[s:e].strip():
+            last = min(top_n, i + max_signature_lines) - 1
+            signature = (s, lines[last][1])
+            break
+        if top_n - i > max_signature_lines:
+            break
+
+    prose: list[tuple[int, int]] = []
+    in_fence = False
+    seg_start: int | None = None
+    seg_end = 0
+    for s, e in lines:
+        line = text[s:e]
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            usable = False
+        elif in_fence or not line.strip() or _is_code_line(line) or _HEADER_LINE.match(line) or _REPLY_HEADER.match(line):
+            usable = False
+        elif (greeting and greeting[0] == s) or (signature and signature[0] <= s <= signature[1]):
+            usable = False
+        else:
+            usable = True
+        if usable:
+            if seg_start is None:
+                seg_start = s
+            seg_end = e
+        elif seg_start is not None:
+            prose.append((seg_start, seg_end))
+            seg_start = None
+    if seg_start is not None:
+        prose.append((seg_start, seg_end))
+    prose = [(s, e) for s, e in prose if _NAME_CANDIDATE.search(text, s, e)]
+    return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose)
