@@ -568,7 +568,7 @@ def console_app(sb: Sandbox) -> Any:
             if state.open_view and state.open_view in state.views:
                 modal = render_modal(state.views[state.open_view], errors.get(state.open_view, {}))
             ephemerals = [e for e in state.ephemerals[-5:]]
-            return {"threads": threads, "modal": modal, "version": state.version, "channel": state.channel_name,
+            return {"sb": sb, "threads": threads, "modal": modal, "version": state.version, "channel": state.channel_name,
                     "ephemerals": ephemerals, "notes": notes[-3:],
                     "users": {"U0DANA": "Dana Duty", "U0ELI": "Eli Engineer", "U0BOT": "supportbot"}}
 
