@@ -362,6 +362,12 @@ class Registry:
             return None
         return self._orgs.get(org_id.strip().casefold())
 
+    def _resolve(self, org: str | Organization | None) -> Organization | None:
+        """An organization given as object, id or name (callers hold any of them)."""
+        if isinstance(org, Organization):
+            return org
+        return self.find_org(org)
+
     def find_org(self, text: str | None) -> Organization | None:
         """An organization named by id or by name (case-insensitive, spacing/punctuation-tolerant)."""
         if not text:
@@ -393,7 +399,7 @@ class Registry:
         return None
 
     def projects(self, org: str | Organization | None) -> tuple[Project, ...]:
-        found = self.org(org)
+        found = self._resolve(org)
         return found.projects if found else ()
 
     def find_project(self, org: str | Organization | None, text: str | None) -> Project | None:
@@ -421,7 +427,7 @@ class Registry:
         Component cap if the contract lists the component, else the product's, else the
         organization's default. An unknown organization has no contract cap (the policy's applies).
         """
-        found = self.org(org)
+        found = self._resolve(org)
         if found is None:
             return Severity.S1
         prod = found.product(product)

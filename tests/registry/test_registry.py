@@ -242,3 +242,11 @@ def test_a_missing_file_is_a_registry_error(tmp_path: Path) -> None:
 def test_a_registry_round_trips_through_toml(registry: Registry) -> None:
     again = Registry.from_toml(registry_to_toml(registry.to_document()), source="round-trip")
     assert again.organizations == registry.organizations
+
+
+def test_lookups_taking_an_organization_accept_its_object_id_or_name(registry: Registry) -> None:
+    acme = registry.org("acme")
+    for ref in (acme, "acme", "ACME", "ACME Retail GmbH"):
+        assert registry.max_severity(ref, "Checkout", "Vouchers") is Severity.S3
+        assert [p.id for p in registry.projects(ref)] == ["shop-eu", "shop-eu-staging"]
+        assert registry.find_project(ref, "Shop EU").id == "shop-eu"  # type: ignore[union-attr]
