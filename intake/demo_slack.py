@@ -398,7 +398,7 @@ def mrkdwn(text: str) -> str:
         pos = m.end()
     out.append(_inline(text[pos:]))
     lines = "".join(out).split("\n")
-    return "<br>".join(f'<span class="quote">{line[4:]}</span>' if line.startswith("&gt; ") else line
+    return "<br>".join(f'<span class="quote">{line[4:].lstrip()}</span>' if line.startswith("&gt;") else line
                        for line in lines)
 
 
