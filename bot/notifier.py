@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import socket
+import threading
 import urllib.error
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import Rendered, thread_text, ticket_message
@@ -108,39 +110,80 @@ class SlackNotifier:
         self.channel = channel
         self.policy = policy
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._lock = threading.Lock()
+        self._cooldown_until: dt.datetime | None = None
 
     def deliver(self, item: OutboxItem) -> dict[str, Any] | None:
         payload = item.payload or {}
         op = payload.get("op")
         if op not in OPS:
             raise DeliveryError(f"unknown slack op {op!r}", transient=False)
+        self._respect_cooldown()
+        try:
+            return self._deliver(item, op, payload)
+        except SlackApiError as exc:
+            error = classify(exc)
+        except (TimeoutError, OSError, urllib.error.URLError) as exc:
+            error = classify(exc)
+        if error.retry_after is not None:
+            # Slack: after a 429 wait Retry-After before *any* further call of this method family,
+            # not just this one; later items wait without calling (no 429 storm during an outage).
+            with self._lock:
+                until = self.clock() + dt.timedelta(seconds=error.retry_after)
+                self._cooldown_until = max(self._cooldown_until or until, until)
+        raise error
+
+    def _respect_cooldown(self) -> None:
+        with self._lock:
+            until = self._cooldown_until
+        if until is None:
+            return
+        left = (until - self.clock()).total_seconds()
+        if left > 0:
+            raise DeliveryError(f"slack rate limit: waiting {left:.0f} s more (Retry-After)", transient=True,
+                                retry_after=left)
+        with self._lock:
+            self._cooldown_until = None
+
+    def _deliver(self, item: OutboxItem, op: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         if op == "channel_message":  # not about one ticket (the clock's daily digest)
-            try:
-                return self._channel_message(payload)
-            except SlackApiError as exc:
-                raise classify(exc) from exc
-            except (TimeoutError, OSError, urllib.error.URLError) as exc:
-                raise classify(exc) from exc
+            return self._channel_message(payload)
         ticket_id = payload.get("ticket_id")
         with self.factory() as session:
             ticket = session.get(Ticket, ticket_id) if isinstance(ticket_id, int) else None
             if ticket is None:
                 raise DeliveryError(f"no ticket {ticket_id!r}", transient=False)
             session.expunge(ticket)
-        try:
-            if op == "thread_message":
-                return self._thread_message(ticket, payload)
-            rendered = ticket_message(ticket, policy=self.policy, now=self.clock())
-            # A post whose ticket already has a message (the on_done hook ran, e.g. a requeued
-            # post) updates it; an update whose post never happened posts: either way exactly one
-            # ticket message, showing the current state.
-            if ticket.slack_ts:
-                return self._update(ticket, rendered)
+            superseded = op == "update_ticket" and ticket.slack_ts and self._newer_update_pending(session, item)
+        if op == "thread_message":
+            return self._thread_message(ticket, payload)
+        if superseded:
+            # Messages render the current row: a later queued update will show the same state, so
+            # this one is skipped (fewer calls while Slack rate-limits a burst of changes).
+            return {"skipped": "superseded by a later update", "posted": False}
+        rendered = ticket_message(ticket, policy=self.policy, now=self.clock())
+        # A post whose ticket already has a message (the on_done hook ran, e.g. a requeued post)
+        # updates it; an update whose post never happened posts: either way exactly one ticket
+        # message, showing the current state.
+        if not ticket.slack_ts:
             return self._post(rendered)
+        try:
+            return self._update(ticket, rendered)
         except SlackApiError as exc:
-            raise classify(exc) from exc
-        except (TimeoutError, OSError, urllib.error.URLError) as exc:
-            raise classify(exc) from exc
+            if (exc.response.data or {}).get("error") != "message_not_found":
+                raise
+            # Someone deleted the ticket message: post it again (the old thread stays where it was).
+            log.warning("ticket %s: Slack message %s is gone; posting it again", ticket.token, ticket.slack_ts)
+            return {**self._post(rendered), "replaced": ticket.slack_ts}
+
+    @staticmethod
+    def _newer_update_pending(session: Session, item: OutboxItem) -> bool:
+        if item.id is None or item.ticket_id is None:
+            return False
+        later = session.scalars(select(OutboxItem).where(
+            OutboxItem.ticket_id == item.ticket_id, OutboxItem.kind == "slack", OutboxItem.id > item.id,
+            OutboxItem.state == "pending")).all()
+        return any((i.payload or {}).get("op") == "update_ticket" for i in later)
 
     def _post(self, rendered: Rendered) -> dict[str, Any]:
         resp = self.client.chat_postMessage(channel=self.channel, text=rendered.text, blocks=rendered.blocks,
@@ -193,7 +236,7 @@ def on_slack_done(session: Session, item: OutboxItem, result: dict[str, Any] | N
     if not result or not result.get("posted"):
         return
     ticket = session.get(Ticket, item.ticket_id or (item.payload or {}).get("ticket_id"))
-    if ticket is not None and not ticket.slack_ts:
+    if ticket is not None and (not ticket.slack_ts or ticket.slack_ts == result.get("replaced")):
         ticket.slack_channel = result["channel"]
         ticket.slack_ts = result["ts"]
 

@@ -198,6 +198,10 @@ class Dispatcher:
             assert fresh is not None
             fresh.claimed_until = None
             fresh.last_error = exc.reason[:2000]
+            if exc.transient and exc.retry_after is not None:
+                # The server said when to come back (HTTP 429 Retry-After): backpressure, not a failed
+                # attempt, so a long rate-limited burst never uses up an item's attempts and parks it.
+                fresh.attempts = max((fresh.attempts or 1) - 1, 0)
             if exc.transient and fresh.attempts < self.retry.max_attempts:
                 fresh.state = PENDING
                 fresh.next_attempt_at = now + self.retry.delay(fresh.attempts, exc.retry_after)

@@ -55,10 +55,10 @@ def test_changes_update_the_same_message_in_place(factory: sessionmaker[Session]
     drain(dispatcher, clock)
     assert len(slack_api.calls_to("chat.postMessage")) == 1
     updates = slack_api.calls_to("chat.update")
-    assert len(updates) == 2
+    assert len(updates) == 1  # two changes queued together: one update shows both
     ts = slack_api.calls_to("chat.postMessage")[0].response["ts"]
     assert all(u.params["ts"] == ts and u.params["channel"] == CHANNEL for u in updates)
-    # Rendered from the current row at delivery time: both show the latest state.
+    # Rendered from the current row at delivery time: it shows the latest state.
     last = str(_blocks(updates[-1]))
     assert "S1 Critical Incident" in last and "<@U0AGENT001>" in last and "due in 55 min" in last
 
@@ -206,3 +206,59 @@ def test_the_daily_digest_goes_to_the_triage_channel(factory: sessionmaker[Sessi
     post = slack_api.calls_to("chat.postMessage")[0]
     assert post.params["channel"] == CHANNEL and "thread_ts" not in post.params
     assert post.params["text"] == "*Open tickets*: 3"
+
+
+def test_after_a_429_no_other_call_is_made_until_retry_after_passes(
+        factory: sessionmaker[Session], policy: Policy, clock: Clock, dispatcher: Dispatcher,
+        slack_api: FakeSlack) -> None:
+    new_ticket(factory, policy, clock, subject="one")
+    new_ticket(factory, policy, clock, subject="two")
+    slack_api.rate_limit(times=1, retry_after=5)
+    dispatcher.dispatch_once(now=clock())
+    assert [c.status for c in slack_api.calls] == [429]  # the second ticket waited without calling
+    dispatcher.dispatch_once(now=clock.advance(seconds=3))
+    assert len(slack_api.calls) == 1
+    clock.advance(seconds=2)
+    drain(dispatcher, clock)
+    assert [c.status for c in slack_api.calls] == [429, 200, 200]
+
+
+def test_a_long_rate_limited_burst_parks_nothing(factory: sessionmaker[Session], policy: Policy, clock: Clock,
+                                                dispatcher: Dispatcher, slack_api: FakeSlack) -> None:
+    for i in range(3):
+        new_ticket(factory, policy, clock, subject=f"burst {i}")
+    slack_api.rate_limit(times=dispatcher.retry.max_attempts * 3, retry_after=1)
+    drain(dispatcher, clock, rounds=200, step=1.0)
+    assert _states(factory) == [("post_ticket", "done")] * 3
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+
+def test_updates_queued_behind_a_later_update_are_skipped(factory: sessionmaker[Session], policy: Policy,
+                                                         clock: Clock, dispatcher: Dispatcher,
+                                                         slack_api: FakeSlack) -> None:
+    tid = new_ticket(factory, policy, clock)
+    drain(dispatcher, clock)
+    with factory() as s, s.begin():
+        for assignee in ("U0A", "U0B", "U0C"):
+            services.assign(s, tid, assignee=assignee, now=clock(), actor=assignee)
+    drain(dispatcher, clock)
+    updates = slack_api.calls_to("chat.update")
+    assert len(updates) == 1 and "<@U0C>" in json.dumps(updates[0].params["blocks"])
+    assert _states(factory) == [("post_ticket", "done")] + [("update_ticket", "done")] * 3
+
+
+def test_a_deleted_ticket_message_is_posted_again(factory: sessionmaker[Session], policy: Policy, clock: Clock,
+                                                  dispatcher: Dispatcher, slack_api: FakeSlack) -> None:
+    tid = new_ticket(factory, policy, clock)
+    drain(dispatcher, clock)
+    first_ts = slack_api.calls_to("chat.postMessage")[0].response["ts"]
+    slack_api.messages.clear()  # someone deleted it in Slack
+    with factory() as s, s.begin():
+        services.assign(s, tid, assignee="U0A", now=clock(), actor="U0A")
+    drain(dispatcher, clock)
+    posts = slack_api.calls_to("chat.postMessage")
+    assert len(posts) == 2
+    with factory() as s:
+        t = s.get(Ticket, tid)
+        assert t is not None and t.slack_ts == posts[1].response["ts"] != first_ts
+    assert _states(factory)[-1] == ("update_ticket", "done")
