@@ -25,11 +25,13 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.domain.severity import Severity
-from intake.domain.ticket import ACTIVE, TERMINAL
+from intake.domain.ticket import ACTIVE, TicketState
 from intake.store.models import OutboxItem, Ticket
 
 SLA_STATES = ("running", "breached", "met", "late", "waived", "no_target")
 ACTIVE_STATES = tuple(sorted(s.value for s in ACTIVE))
+# Breaches count closed tickets too (a target missed stays missed); deflected/rejected ones had none.
+COUNTED_STATES = (*ACTIVE_STATES, TicketState.CLOSED.value)
 # Time-to-initial-response histogram buckets (seconds): around the four targets.
 TTIR_BUCKETS = (15 * 60, 30 * 60, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600,
                 96 * 3600, 7 * 24 * 3600)
@@ -68,7 +70,7 @@ def breaches(session: Session, *, now: dt.datetime, since: dt.datetime | None = 
     the due time), for tickets submitted since ``since`` (all when ``None``); waived ones never count."""
     state = _sla_state(now).label("sla_state")
     stmt = (select(Ticket.effective_severity, state, func.count())
-            .where(Ticket.state.not_in([s.value for s in TERMINAL if s.value != "closed"]))
+            .where(Ticket.state.in_(COUNTED_STATES))
             .group_by(Ticket.effective_severity, state))
     if since is not None:
         stmt = stmt.where(Ticket.submitted_at >= since)
@@ -127,6 +129,24 @@ def _quantile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[index]
 
 
+def nag_backlog(session: Session, *, now: dt.datetime,
+                grace: dt.timedelta = dt.timedelta(minutes=5)) -> dict[str, float | int]:
+    """Reminders that should have gone out more than ``grace`` ago: a live clock keeps this at 0
+    (it sweeps every ~30 s and moves every due row forward), so a backlog means no clock is running.
+    ``oldest_late_seconds`` is how late the oldest one is (0 without a backlog)."""
+    cutoff = now - grace
+    count, oldest = session.execute(
+        select(func.count(), func.min(Ticket.next_nag_at))
+        .where(Ticket.state.in_(ACTIVE_STATES), Ticket.next_nag_at <= cutoff,
+               Ticket.initial_response_at.is_(None), Ticket.waiver.is_(None))).one()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite's MIN() comes back as a naive value
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    elif isinstance(oldest, str):
+        oldest = dt.datetime.fromisoformat(oldest).replace(tzinfo=dt.UTC)
+    late = (now - oldest).total_seconds() if count and oldest is not None else 0.0
+    return {"count": int(count), "oldest_late_seconds": late}
+
+
 def nags_sent(session: Session, *, since: dt.datetime | None = None) -> int:
     """Reminders enqueued (outbox rows with a ``nag:`` key)."""
     stmt = select(func.count()).select_from(OutboxItem).where(OutboxItem.dedupe_key.like("nag:%"))
@@ -144,6 +164,7 @@ def snapshot(session: Session, *, now: dt.datetime, window: dt.timedelta = dt.ti
         "breaches": breaches(session, now=now, since=since),
         "time_to_initial_response": time_to_initial_response(session, since=since, until=now),
         "nags_sent": nags_sent(session, since=since),
+        "nag_backlog": nag_backlog(session, now=now),
         "window_days": window.days,
     }
 
@@ -175,6 +196,7 @@ class SLACollector:
             breached = breaches(session, now=now, since=since)
             rows = list(_ttir_rows(session, since, now))
             nags = nags_sent(session, since=since)
+            backlog = nag_backlog(session, now=now)
         g = GaugeMetricFamily("supportbot_open_tickets", "Active tickets by effective severity and SLA state",
                               labels=["severity", "sla_state"])
         for sev, states in sorted(open_.items()):
@@ -202,3 +224,11 @@ class SLACollector:
         n = GaugeMetricFamily("supportbot_nags_sent", f"Nag reminders enqueued in the last {self.window.days} days")
         n.add_metric([], nags)
         yield n
+        late = GaugeMetricFamily("supportbot_nag_backlog",
+                                 "Reminders overdue by more than 5 minutes (a live clock keeps this at 0)")
+        late.add_metric([], backlog["count"])
+        yield late
+        oldest = GaugeMetricFamily("supportbot_nag_backlog_oldest_seconds",
+                                   "How late the oldest overdue reminder is (0 without a backlog)")
+        oldest.add_metric([], backlog["oldest_late_seconds"])
+        yield oldest

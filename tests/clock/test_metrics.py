@@ -70,4 +70,17 @@ def test_prometheus_collector_exposes_the_same_numbers(factory: sessionmaker[Ses
     assert 'supportbot_sla_breaches{kind="late",severity="S2"} 1.0' in text
     assert 'supportbot_time_to_initial_response_seconds_bucket{le="1800.0",severity="S1"} 1.0' in text
     assert 'supportbot_time_to_initial_response_seconds_count{severity="S2"} 1.0' in text
+    assert "supportbot_nag_backlog 0.0" in text  # the sweep just ran
     assert "supportbot_nags_sent 2.0" in text  # the two waiting S1s; the S3 is first due at 16:00
+
+
+def test_nag_backlog_shows_a_clock_that_is_not_running(factory: sessionmaker[Session]) -> None:
+    open_ticket(factory, Severity.S1, now=T0)  # first reminder due at 10:30
+    with factory() as session:
+        assert metrics.nag_backlog(session, now=T0 + dt.timedelta(minutes=34)) == {
+            "count": 0, "oldest_late_seconds": 0.0}  # within the grace period
+        assert metrics.nag_backlog(session, now=T0 + dt.timedelta(minutes=50)) == {
+            "count": 1, "oldest_late_seconds": 20 * 60.0}
+    sweep_nags(factory, policy=POLICY, now=T0 + dt.timedelta(minutes=50))  # a clock catches up
+    with factory() as session:
+        assert metrics.nag_backlog(session, now=T0 + dt.timedelta(minutes=51))["count"] == 0
