@@ -686,7 +686,8 @@ def run_demo(*, directory: str | None, base_port: int, open_browser: bool) -> No
     """The ``supportbot demo`` command: start everything, print where to look, run until Ctrl-C."""
     import signal
 
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line at INFO
+    for noisy in ("mail.log", "alembic"):  # aiosmtpd logs every SMTP line at INFO, alembic its plugins
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         sb = start_sandbox(Path(directory) if directory else None, base_port=base_port)
     except DemoError as exc:

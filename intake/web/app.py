@@ -51,6 +51,7 @@ from intake.web import auth, health, operator, redactions
 from intake.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Principal, SessionCodec
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("intake.web.access")
 
 HERE = Path(__file__).resolve().parent
 PUBLIC, ANONYMOUS_ONLY, METRICS, SLACK = "public", "anonymous", "metrics", "slack"
@@ -149,8 +150,12 @@ def _finish(state: WebState, request: Request, response: Response, path: str, st
                                 "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
     if "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
+    elapsed = time.monotonic() - started
     REQUESTS.labels(path, request.method, str(response.status_code)).inc()
-    LATENCY.labels(path).observe(time.monotonic() - started)
+    LATENCY.labels(path).observe(elapsed)
+    # The route template, never the query string (filters name organizations) or cookies.
+    access_log.info("%s %s %d %.1fms", request.method, path, response.status_code, elapsed * 1000,
+                    extra={"event": "web_request"})
     return response
 
 

@@ -116,3 +116,46 @@ def test_a_csrf_token_from_another_visitor_does_not_work(app, client, entries):
     resp = client.post(f"/compliance/redactions/{entries[0]}/verdict",
                        data={"csrf_token": foreign, "verdict": "confirmed"})
     assert resp.status_code == 403
+
+
+def test_the_slack_endpoint_is_mounted_and_refuses_unsigned_requests(web_settings, factory, accounts):
+    import hashlib
+    import hmac
+    import time
+    import urllib.parse
+
+    from pydantic import SecretStr
+    from slack_sdk import WebClient
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from bot.app import build_app
+    from bot.http import starlette_endpoint
+    from intake.domain.policy import Policy
+    from intake.web.app import create_app
+
+    secret = "mount-test-signing-secret"
+    settings = web_settings.model_copy(update={"slack_signing_secret": SecretStr(secret),
+                                               "slack_bot_token": SecretStr("xoxb-mount-test")})
+    bolt = build_app(settings, factory=factory, client=WebClient(token="xoxb-mount-test", base_url="http://127.0.0.1:9/"),
+                     policy=Policy.default(), redactor=lambda: None)
+    endpoint = starlette_endpoint(bolt)
+    slack = Starlette(routes=[Route("/events", endpoint, methods=["POST"])])
+    app = create_app(settings, factory=factory, policy=Policy.default(), health_checks={}, slack_app=slack)
+    assert any(getattr(r, "access", None) == SLACK for r in app.routes)
+    body = urllib.parse.urlencode({"payload": '{"type": "block_actions", "actions": []}'}).encode()
+    with TestClient(app) as c:
+        unsigned = c.post("/slack/events", content=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert unsigned.status_code == 401
+        ts = str(int(time.time()))
+        sig = "v0=" + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+        forged = c.post("/slack/events", content=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig[:-4] + "0000"})
+        assert forged.status_code == 401
+        signed = c.post("/slack/events", content=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig})
+        assert signed.status_code != 401
