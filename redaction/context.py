@@ -21,6 +21,10 @@ from redaction.segments import Layout
 from redaction.types import Finding, Sender
 
 _DIGITS = re.compile(r"\D")
+_SSH_PUBLIC = re.compile(
+    r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+\S*$"
+)
+_PUBLIC_PEM = re.compile(r"PUBLIC KEY|CERTIFICATE|PGP PUBLIC KEY BLOCK|SSH2 PUBLIC KEY")
 _PII_IN_SIGNATURE = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"}
 # PII whose values can be masked like secrets ("+49 *** ****", "j***@gmail.com").
 _MASKABLE_PII = {"EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH", "IP_ADDRESS"}
@@ -30,6 +34,17 @@ def fold(value: str) -> str:
     """Case- and accent-insensitive comparison key ("Lefèvre" == "lefevre")."""
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+_OBF_AT = re.compile(r"\s*[(\[{<]\s*at\s*[)\]}>]\s*", re.IGNORECASE)
+_OBF_DOT = re.compile(r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*", re.IGNORECASE)
+
+
+def deobfuscate_email(value: str) -> str:
+    """``jane (at) example (dot) com`` -> ``jane@example.com``."""
+    if "@" in value:
+        return value
+    return _OBF_DOT.sub(".", _OBF_AT.sub("@", value))
 
 
 def name_tokens(value: str) -> frozenset[str]:
@@ -78,6 +93,7 @@ class ContextRules:
     # -- per type ------------------------------------------------------------------------------------
 
     def _email(self, value: str, sender: Sender | None) -> str | None:
+        value = deobfuscate_email(value)
         local, _, domain = value.lower().rpartition("@")
         if self._domain_is_doc(domain):
             return "documentation domain"
@@ -135,6 +151,21 @@ class ContextRules:
             return "sender phone"
         return None
 
+    @staticmethod
+    def in_public_material(text: str, start: int) -> bool:
+        """Inside an SSH public key, a PEM public key or a certificate (public by design)."""
+        if _SSH_PUBLIC.search(text[max(0, start - 60):start]):
+            return True
+        begin = text.rfind("-----BEGIN ", 0, start)
+        if begin < 0:
+            return False
+        header_end = text.find("-----", begin + 11)
+        header = text[begin:header_end]
+        if "PRIVATE" in header or not _PUBLIC_PEM.search(header):
+            return False
+        end_marker = text.find("-----END ", begin)
+        return end_marker < 0 or end_marker >= start
+
     def suppress(self, finding: Finding, text: str, sender: Sender | None, layout: Layout | None) -> str | None:
         """Why this finding is not one (a short reason), or ``None`` if it stands."""
         value = text[finding.start:finding.end]
@@ -142,6 +173,8 @@ class ContextRules:
             if self.is_placeholder(value):
                 return "placeholder"
         if finding.category == "secret":
+            if finding.type != "PRIVATE_KEY" and self.in_public_material(text, finding.start):
+                return "public key or certificate"
             return None
         if layout is not None and finding.type in _PII_IN_SIGNATURE and layout.own_block(finding.start, finding.end):
             return "sender's greeting or signature"

@@ -47,8 +47,10 @@ log = logging.getLogger(__name__)
 CHUNK = 256  # messages prepared and sent through NER together
 MIN_CANDIDATE_SCORE = 0.15  # weaker matches are not even candidates
 LINK_WINDOW = 150  # characters between a third party's identifier and their IP/address
-_ANCHORS = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"}
+_ANCHORS = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH"}
 _LINKABLE = {"IP_ADDRESS", "POSTAL_ADDRESS", "PERSON"}
+_NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
+                 "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,11 @@ class Redactor:
             r.supported_entities[0]: getattr(r, "category", "pii") for r in recognizers
         }
         self._entities = sorted(self._categories)
-        self._secret_entities = sorted(e for e, c in self._categories.items() if c == "secret")
+        # Only strict formats are trusted across a line join: generic recognizers (assignments,
+        # high entropy) would read two glued lines as one value.
+        self._joinable_entities = sorted(
+            e for e, c in self._categories.items() if c == "secret" and e not in _NOT_JOINABLE
+        )
         self._needs_ner = "person" in config.recognizers
         self.nlp_engine = SegmentNlpEngine(config.engine.model, config.engine.max_ner_chars)
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[config.engine.language])
@@ -252,8 +258,8 @@ class Redactor:
 
         # Secrets wrapped across lines: analyse the joined text, keep what crosses a line join.
         joined = joined_view(view)
-        if joined is not None and self._secret_entities:
-            for r in self._analyze(joined.text, self._secret_entities, []):
+        if joined is not None and self._joinable_entities:
+            for r in self._analyze(joined.text, self._joinable_entities, []):
                 if r.score < threshold or not joined.crosses_join(r.start, r.end):
                     continue
                 f = self._finding(r)

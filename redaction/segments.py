@@ -180,7 +180,7 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _NON_PROSE = re.compile(
     r"^\s*(?:at\s+[\w$.<>]+[(:]|File \"|Traceback \(|Caused by:|\.\.\. \d+ more|#\d+\s|\w+(?:\.\w+)+(?:Error|Exception)\b"
     r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\[?\d\d:\d\d:\d\d|\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL)\b"
-    r"|[{}\[\]]|<[a-zA-Z/!?]|\$ |[A-Z_]{2,}=|[a-zA-Z_][\w.]*\s*[:=]\s*[\"'{\[]|(?:import|from|def|class|function|const"
+    r"|[{}\]]|\[(?!\d{1,2}:\d\d(?::\d\d)?\])|<[a-zA-Z/!?]|\$ |[A-Z_]{2,}=|[a-zA-Z_][\w.]*\s*[:=]\s*[\"'{\[]|(?:import|from|def|class|function|const"
     r"|let|var|return|SELECT|INSERT|UPDATE|curl|npm|yarn|git|docker|kubectl)\b|//|/\*)"
 )
 _SYMBOLS = re.compile(r"[{}()\[\];=<>|\\$`]")
@@ -209,14 +209,20 @@ class Layout:
         return self.in_signature(start, end) or self.in_greeting(start, end)
 
 
+# Chat transcripts ("[14:02] Femke Silva: my order never arrived") are people talking: prose.
+_CHAT_LINE = re.compile(r"^\s*\[?\d{1,2}:\d\d(?::\d\d)?\]?\s+[A-Z][\w.\- ]{1,40}:\s")
+
+
 def _is_code_line(line: str) -> bool:
+    if _CHAT_LINE.match(line):
+        return False
     if _NON_PROSE.match(line):
         return True
     symbols = len(_SYMBOLS.findall(line))
     return symbols >= 3 and symbols / max(len(line), 1) > 0.06
 
 
-def layout(view: View, *, max_signature_lines: int = 12) -> Layout:
+def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
     text = view.text
     lines: list[tuple[int, int]] = []
     pos = 0

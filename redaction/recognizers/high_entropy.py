@@ -12,7 +12,6 @@ from redaction.recognizers.base import PatternSpec, Rule, char_classes, shannon_
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-_PATHLIKE = re.compile(r"[a-z]{3,}[/_\-.][a-z]{3,}")
 
 
 def _random_looking(value: str, text: str, start: int, end: int) -> bool:
@@ -23,8 +22,8 @@ def _random_looking(value: str, text: str, start: int, end: int) -> bool:
         return len(v) >= 32 and shannon_entropy(v) >= 3.3
     if not any(c.isdigit() for c in v):
         return False  # identifiers, camelCase names, words
-    if "/" in v and _PATHLIKE.search(v.lower()):
-        return False
+    if "/" in v and all(char_classes(seg) <= 2 for seg in v.split("/") if seg):
+        return False  # a path: src/components/ProductList, v2/orders/items
     return char_classes(v) >= 3 and shannon_entropy(v) >= (3.7 if len(v) < 32 else 4.0)
 
 

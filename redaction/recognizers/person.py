@@ -35,6 +35,19 @@ _ADDRESS_LABEL_NAME = regex.compile(
     r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|recipient|empfänger|lieferung an)"
     r"[ \t]*:[ \t]*\n?[ \t]*((?:" + _WORD + r"|" + _CAPS_WORD + r")(?:[ \t]+(?:" + _WORD + r"|" + _CAPS_WORD + r")){1,3})[ \t]*$"
 )
+# A third-party word right before a name, also inside code, logs and error messages where NER
+# doesn't run: "for customer 'Declan Ricci'", "buyer=Anna Lange", "the recipient Jonas Weber".
+_CONTEXT_NAME = regex.compile(
+    r"(?i:\b(?:customer|client|buyer|shopper|recipient|cardholder|card holder|account holder|end[- ]?user|patient"
+    r"|guest|subscriber|consumer|kunde|kundin)(?:[ \t]+name)?)[ \t]*[:=]?[ \t]*[\"'“‘]?"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,2})(?![\p{L}\d])"
+)
+# Capitalized words that follow "customer" without being a name ("customer Service Team").
+_NOT_NAME_WORDS = frozenset(
+    "service support team portal account accounts login data panel admin group success care experience journey "
+    "number name type segment base list record records id ids profile profiles portal center centre desk "
+    "feedback facing journeys orders order reviews review satisfaction accounts management relations".split()
+)
 _HONORIFIC_NAME = regex.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+(" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})"
 )
@@ -57,9 +70,16 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# First words of street names that NER tags as PERSON ("Via Tortona", "Rue Victor Hugo").
+_STREET_WORDS = frozenset(
+    "via viale piazza corso calle avenida plaza paseo rua rue avenue boulevard place chemin allée quai cours ul. ulica "
+    "st. saint sankt san santa am an auf im".split()
+)
+
+
 def name_shaped(value: str) -> bool:
     tokens = value.split()
-    if not 2 <= len(tokens) <= 5:
+    if not 2 <= len(tokens) <= 5 or tokens[0].lower() in _STREET_WORDS:
         return False
     capitalized = [t for t in tokens if t[:1].isupper()]
     return len(capitalized) >= 2 and all(_NAME_TOKEN.match(t) for t in tokens)
@@ -108,12 +128,14 @@ class PersonRecognizer(LocalRecognizer):
                 out[(start, end)] = (score, "ner")
         low = text.lower()
         for rx, how in ((_FORM_LABEL, "form_label"), (_ADDRESS_LABEL_NAME, "address_label"),
-                        (_HONORIFIC_NAME, "honorific")):
+                        (_HONORIFIC_NAME, "honorific"), (_CONTEXT_NAME, "context_name")):
             if how == "form_label" and "name" not in low:
                 continue
             for m in rx.finditer(text):
                 start, end = clean_span(text, *m.span(1))
                 if end <= start or any(s <= start < e or s < end <= e for s, e in out):
+                    continue
+                if how == "context_name" and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
                     continue
                 if self._own is not None and self._own.search(text, max(0, start - 30), start):
                     continue

@@ -34,15 +34,25 @@ _IT_ES_STREET = (
 _NL_STREET = rf"\b[{_UP}][{_LO}]+(?:straat|laan|gracht|plein|kade|gatan|vägen|gade|vej|veien)\s\d{{1,4}}[a-zA-Z]?\b"
 _LABEL_BLOCK = (
     r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|shipping address|billing address"
-    r"|delivery address|home address|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
+    r"|delivery address|home address|address|anschrift|adresse|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
     r"((?:[ \t]*[^\n:]{3,60}\n){0,4}[ \t]*[^\n:]*\d[^\n:]{1,60})"
 )
+
+_STREET_ANY = "(?:" + "|".join((_DE_STREET, _DE_STREET_SPLIT, _EN_STREET, _FR_STREET, _IT_ES_STREET, _NL_STREET)) + ")"
+_POSTCODE_CITY = (
+    rf"(?:(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}(?:[ \t][A-Z][a-z]+)?|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,[ \t][A-Z]{2}[ \t]\d{5}(?:-\d{4})?"
+    rf"|[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?[ \t][A-Z]{{1,2}}\d[A-Z\d]?[ \t]\d[A-Z]{{2}})"
+)
+# Street plus postcode and city, on one line or two: a complete postal address.
+_FULL = _STREET_ANY + r"[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
 
 RULE = Rule(
     entity="POSTAL_ADDRESS",
     category="pii",
     patterns=(
         PatternSpec("label_block", _LABEL_BLOCK, 0.85, group=1),
+        PatternSpec("street_postcode_city", _FULL, 0.6),
         PatternSpec("de_street", _DE_STREET, 0.45),
         PatternSpec("de_street_split", _DE_STREET_SPLIT, 0.45),
         PatternSpec("en_street", _EN_STREET, 0.45),
