@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,7 +61,10 @@ class BotDeps:
         return self.clock()
 
 
-def _run(deps: BotDeps, fn: Callable[[Session], Any]) -> Any:
+T = TypeVar("T")
+
+
+def _run(deps: BotDeps, fn: Callable[[Session], T]) -> T:
     try:
         with transaction(deps.factory) as session:
             return fn(session)

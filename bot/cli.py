@@ -80,12 +80,12 @@ def register(group: click.Group) -> None:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        handler.connect()
+        handler.connect()  # type: ignore[no-untyped-call]
         click.echo("Socket Mode connected; Ctrl-C stops.", err=True)
         try:
             stop.wait()
         finally:
-            handler.close()
+            handler.close()  # type: ignore[no-untyped-call]
             engine.dispose()
 
     @slack.command("check")
@@ -114,7 +114,7 @@ def register(group: click.Group) -> None:
 
     from intake.cli import config_check
 
-    @config_check("slack")
+    @config_check("slack")  # type: ignore[untyped-decorator]
     def _check_slack(settings: Settings) -> str:
         problems = slack_settings_problems(settings, required=False)
         if problems:

@@ -8,7 +8,7 @@ body, timestamp within 5 minutes) happen inside ``dispatch``: a failure is a 401
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -17,7 +17,7 @@ PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger before hashing it
 
 
-def _request(body: bytes, headers: dict[str, str], query: str | None) -> BoltRequest:
+def _request(body: bytes, headers: dict[str, str | Sequence[str]], query: str | None) -> BoltRequest:
     return BoltRequest(body=body.decode("utf-8", errors="replace"), headers=headers, query=query or "")
 
 
@@ -34,7 +34,7 @@ def starlette_endpoint(app: App) -> Callable[[Any], Any]:
         body = await request.body()
         if len(body) > MAX_BODY:
             return Response("payload too large", status_code=413)
-        headers = {k.lower(): v for k, v in request.headers.items()}
+        headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
         bolt_resp: BoltResponse = await run_in_threadpool(app.dispatch, _request(body, headers, request.url.query))
         return Response(content=bolt_resp.body, status_code=bolt_resp.status,
                         headers=bolt_resp.first_headers_without_set_cookie())
@@ -71,7 +71,8 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
         if length > MAX_BODY:
             return reply(413, b"payload too large")
         body = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        headers: dict[str, str | Sequence[str]] = {
+            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         resp = app.dispatch(_request(body, headers, environ.get("QUERY_STRING")))

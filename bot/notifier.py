@@ -191,7 +191,7 @@ class SlackNotifier:
         return {"channel": resp["channel"], "ts": resp["ts"], "posted": True}
 
     def _update(self, ticket: Ticket, rendered: Rendered) -> dict[str, Any]:
-        resp = self.client.chat_update(channel=ticket.slack_channel or self.channel, ts=ticket.slack_ts,
+        resp = self.client.chat_update(channel=ticket.slack_channel or self.channel, ts=str(ticket.slack_ts),
                                        text=rendered.text, blocks=rendered.blocks)
         return {"channel": resp.get("channel", ticket.slack_channel), "ts": resp.get("ts", ticket.slack_ts),
                 "posted": False}

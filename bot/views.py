@@ -185,7 +185,7 @@ def _org_select(orgs: Sequence[OrgChoice], initial: str | None, *, action_id: st
 
 def _project_select(orgs: Sequence[OrgChoice], org_id: str | None, initial: str | None) -> dict[str, Any] | None:
     shown = [o for o in orgs if org_id is None or o.id.casefold() == org_id.casefold()]
-    groups = [{"label": plain(o.name, 75), "options": [_option(name, f"{o.id}/{pid}", pid)
+    groups: list[dict[str, Any]] = [{"label": plain(o.name, 75), "options": [_option(name, f"{o.id}/{pid}", pid)
                                                         for pid, name in o.projects[:SELECT_MAX]]}
               for o in shown[:SELECT_MAX] if o.projects]
     if not groups:
