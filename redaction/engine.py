@@ -293,15 +293,17 @@ _CACHE_LOCK = threading.Lock()
 def get_redactor(config_path: Path | None = None, *, model: str | None = None) -> Redactor:
     """The process-wide redactor for a config (built on first use, then reused).
 
-    Defaults come from the settings (``SUPPORTBOT_REDACTION_CONFIG``, ``SUPPORTBOT_SPACY_MODEL``).
+    Defaults come from the settings (``SUPPORTBOT_REDACTION_CONFIG``; ``SUPPORTBOT_SPACY_MODEL`` when set,
+    else ``[engine] model`` of the config).
     """
     if config_path is None or model is None:
         from intake.settings import get_settings
 
         settings = get_settings()
         config_path = config_path or settings.redaction_config
-        model = model or settings.spacy_model
-    key = (str(Path(config_path).resolve()), model)
+        if model is None and "spacy_model" in settings.model_fields_set:
+            model = settings.spacy_model  # the environment beats the config file
+    key = (str(Path(config_path).resolve()), model or "")
     with _CACHE_LOCK:
         redactor = _CACHE.get(key)
         if redactor is None:

@@ -1,0 +1,162 @@
+"""``supportbot redact``: the redaction engine on JSON lines (contract in shared DESIGN.md).
+
+stdin lines ``{"id", "text", "sender": {"name", "email", "org", "phone"}}`` (sender optional) ->
+stdout lines ``{"id", "decision": "clean"|"resubmit", "findings": [{"type", "start", "end", "score"}]}``
+in input order. Offsets are Python string indices (code points) into ``text``. Values are never
+printed. One process, one engine, NER batched; input is read as it arrives and answered in
+batches of up to ``--batch`` lines, so an interactive pipe gets its answers without closing stdin.
+A bad line gets a JSON line with ``"error"`` (and its ``id`` when readable) and a message on
+stderr; the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from redaction.types import Decision, Sender
+
+_SENDER_KEYS = {"name", "email", "org", "phone"}
+
+
+class BadLine(ValueError):
+    def __init__(self, message: str, item_id: Any = None) -> None:
+        super().__init__(message)
+        self.item_id = item_id
+
+
+def parse_line(line: str) -> tuple[Any, str, Sender | None]:
+    """(id, text, sender) of one input line, or :class:`BadLine` saying what is wrong."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise BadLine("a line must be a JSON object")
+    item_id = obj.get("id")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise BadLine("'text' must be a string" if "text" in obj else "missing 'text'", item_id)
+    raw = obj.get("sender")
+    sender = None
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise BadLine("'sender' must be an object", item_id)
+        unknown = set(raw) - _SENDER_KEYS
+        if unknown:
+            raise BadLine(f"'sender' has unknown key(s) {sorted(unknown)}", item_id)
+        if any(v is not None and not isinstance(v, str) for v in raw.values()):
+            raise BadLine("'sender' values must be strings", item_id)
+        sender = Sender(name=raw.get("name"), email=raw.get("email"), org=raw.get("org"), phone=raw.get("phone"))
+    return item_id, text, sender
+
+
+def decision_line(item_id: Any, decision: Decision) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "decision": decision.verdict,
+        "findings": [{"type": f.type, "start": f.start, "end": f.end, "score": f.score} for f in decision.findings],
+    }
+
+
+def read_batches(stream: IO[bytes], batch: int) -> Iterator[list[tuple[int, str]]]:
+    """Numbered lines, in batches of at most ``batch``, yielded as soon as input pauses."""
+    fd = stream.fileno()
+    pending = b""
+    lines: list[tuple[int, str]] = []
+    number = 0
+    eof = False
+    while not eof:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            eof = True
+            if pending.strip():
+                number += 1
+                lines.append((number, pending.decode("utf-8", errors="replace")))
+            pending = b""
+        else:
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                number += 1
+                lines.append((number, raw.decode("utf-8", errors="replace")))
+        while len(lines) >= batch:
+            yield lines[:batch]
+            lines = lines[batch:]
+        if lines and (eof or not select.select([fd], [], [], 0)[0]):
+            yield lines  # input paused: answer what we have
+            lines = []
+
+
+def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str], *, batch: int = 64) -> int:
+    """Process JSON lines; returns the number of bad lines."""
+    bad = 0
+    for lines in read_batches(stdin, batch):
+        parsed: list[tuple[Any, str, Sender | None] | BadLine] = []
+        for number, line in lines:
+            if not line.strip():
+                continue
+            try:
+                parsed.append(parse_line(line))
+            except BadLine as exc:
+                bad += 1
+                stderr.write(f"supportbot redact: line {number}: {exc}\n")
+                parsed.append(exc)
+        good = [p for p in parsed if not isinstance(p, BadLine)]
+        decisions: list[Decision | Exception]
+        try:
+            decisions = list(redactor.check_many([(text, sender) for _id, text, sender in good]))
+        except Exception:  # one poisonous message must not take the batch down: retry one by one
+            decisions = []
+            for _id, text, sender in good:
+                try:
+                    decisions.append(redactor.check(text, sender))
+                except Exception as exc:  # noqa: BLE001 - reported per line, the run goes on
+                    decisions.append(exc)
+        answers = iter(decisions)
+        for p in parsed:
+            if isinstance(p, BadLine):
+                out = {"id": p.item_id, "error": str(p)}
+            else:
+                answer = next(answers)
+                if isinstance(answer, Exception):
+                    bad += 1
+                    # The exception type only: a message could echo the text.
+                    stderr.write(f"supportbot redact: id {p[0]!r}: internal error ({type(answer).__name__})\n")
+                    out = {"id": p[0], "error": f"internal error ({type(answer).__name__})"}
+                else:
+                    out = decision_line(p[0], answer)
+            stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+        stderr.flush()
+    return bad
+
+
+@click.command("redact")
+@click.option("--jsonl", "jsonl", is_flag=True, required=True, help="Read JSON lines on stdin, write JSON lines.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Redaction config (default: SUPPORTBOT_REDACTION_CONFIG or config/redaction.toml).")
+@click.option("--model", default=None, help="spaCy model (default: SUPPORTBOT_SPACY_MODEL or the config's).")
+@click.option("--batch", default=64, show_default=True, type=click.IntRange(1, 4096), help="Lines per batch.")
+def redact_command(jsonl: bool, config_path: Path | None, model: str | None, batch: int) -> None:
+    """Decide clean / resubmit for messages (third-party PII and secrets), without printing values."""
+    from redaction.config import RedactionConfigError
+    from redaction.engine import get_redactor
+    from redaction.nlp import ModelNotInstalled
+
+    try:
+        redactor = get_redactor(config_path, model=model)
+    except (RedactionConfigError, ModelNotInstalled) as exc:
+        raise click.ClickException(str(exc)) from exc
+    run_jsonl(redactor, sys.stdin.buffer, sys.stdout, sys.stderr, batch=batch)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(redact_command)
