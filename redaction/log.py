@@ -15,7 +15,9 @@ Entries form a **hash chain**: ``entry_hash = sha256(prev_hash || canonical_json
 the canonical JSON covers every recorded field except the id and the review metadata. Changing,
 inserting or deleting a row breaks the chain at that row; ``verify`` names the first bad id.
 Cutting off the newest rows leaves a valid but shorter chain: compare ``VerifyResult.head`` with a
-head hash recorded elsewhere (``verify(expect_head=...)``) to detect that.
+head hash recorded elsewhere (``verify(expect_head=...)``) to detect that. Retention deletes a
+prefix of the chain and records the last deleted hash as an anchor; ``verify(start=anchor)``
+then checks the rest.
 
 Reviewer verdicts (``verdict``, ``verdict_note``, ``reviewed_by``, ``reviewed_at``) are outside
 the hash: they are annotations made later, by people, and may be corrected; hashing them would
@@ -87,6 +89,11 @@ def canonical(entry: RedactionLogEntry) -> bytes:
         "prev_hash": entry.prev_hash,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def find_fingerprint(session: Session, fp: str) -> list[int]:
+    """Ids of entries holding a finding with fingerprint ``fp`` (oldest first)."""
+    return [e.id for e in iter_entries(session) if any(f.get("fingerprint") == fp for f in e.findings or [])]
 
 
 def entry_hash(entry: RedactionLogEntry) -> str:

@@ -66,22 +66,56 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | No
 
 @redaction_log.command("verify")
 @click.option("--expect-head", help="The head hash recorded earlier: also detects removed newest entries.")
+@click.option("--start", help="Hash the first entry must link to (default: the retention anchor if the log was "
+              "purged, else the genesis hash).")
 @click.pass_context
-def verify_cmd(ctx: click.Context, expect_head: str | None) -> None:
+def verify_cmd(ctx: click.Context, expect_head: str | None, start: str | None) -> None:
     """Check the hash chain; exit 1 and name the first bad entry if it is broken."""
-    from redaction.log import verify
+    from redaction.log import GENESIS, verify
 
     engine, session = _session(ctx)
     try:
-        result = verify(session, expect_head=expect_head)
+        note = ""
+        if start is None:
+            from intake.retention import current_anchor
+
+            anchor = current_anchor(session)
+            if anchor and anchor.get("anchor"):
+                start = str(anchor["anchor"])
+                note = f" (from the retention anchor, entries through id {anchor.get('purged_through_id')} purged)"
+        result = verify(session, start=start or GENESIS, expect_head=expect_head)
     finally:
         session.close()
         engine.dispose()
     if result.ok:
-        click.echo(f"ok: {result.checked} entries, chain head {result.head}")
+        click.echo(f"ok: {result.checked} entries{note}, chain head {result.head}")
         return
     click.echo(f"BROKEN at entry {result.first_bad_id} after {result.checked} good entries: {result.reason}", err=True)
     ctx.exit(1)
+
+
+@redaction_log.command("fingerprint")
+@click.pass_context
+def fingerprint_cmd(ctx: click.Context) -> None:
+    """Read one value from stdin (never from the command line: shell history, process lists), print its
+    HMAC-SHA256 fingerprint under the server key and the entries that hold it."""
+    from intake.settings import Settings, get_settings
+    from redaction.log import find_fingerprint, fingerprint
+
+    obj = ctx.find_root().obj
+    settings = obj if isinstance(obj, Settings) else get_settings()
+    value = click.prompt("value", hide_input=True) if sys.stdin.isatty() else sys.stdin.read().rstrip("\r\n")
+    if not value:
+        raise click.UsageError("no value on stdin")
+    fp = fingerprint(settings.hmac_key(), value)
+    engine, session = _session(ctx)
+    try:
+        ids = find_fingerprint(session, fp)
+    finally:
+        session.close()
+        engine.dispose()
+    click.echo(fp)
+    click.echo(f"entries: {', '.join(map(str, ids)) if ids else 'none'}")
 
 
 def register(group: click.Group) -> None:

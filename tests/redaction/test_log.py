@@ -246,3 +246,39 @@ def test_installed_supportbot_command_verifies_and_exports(factory, db_url, tmp_
     assert res.returncode == 0, res.stderr
     assert len([json.loads(line) for line in res.stdout.splitlines()]) == 2
 
+
+
+def test_cli_verify_starts_from_the_retention_anchor_after_a_purge(factory, db_url, tmp_path):
+    from intake.retention import purge
+
+    ids = _fill(factory, 4)  # T0 .. T0+3min
+    settings = load_settings(database_url=db_url, data_dir=tmp_path, retention_redaction_log_days=30,
+                             retention_closed_ticket_days=0)
+    with factory() as s, s.begin():
+        report = purge(s, now=T0 + dt.timedelta(days=30, minutes=2), settings=settings)
+    assert report.redaction_entries == 2
+    with factory() as s:
+        assert not verify(s).ok  # from genesis, the purged prefix is missing...
+        assert verify(s, start=report.anchor).ok  # ...from the anchor, the rest is intact
+    res = CliRunner().invoke(redaction_log, ["verify"], obj=settings)
+    assert res.exit_code == 0 and "ok: 2 entries (from the retention anchor" in res.output, res.output
+    with factory() as s, s.begin():
+        s.get(RedactionLogEntry, ids[3]).channel = "web"
+    res = CliRunner().invoke(redaction_log, ["verify"], obj=settings)
+    assert res.exit_code == 1 and f"BROKEN at entry {ids[3]}" in res.output
+
+
+def test_cli_fingerprint_reads_the_value_from_stdin_and_finds_its_entries(factory, db_url, tmp_path):
+    settings = _settings(db_url, tmp_path)
+    key = settings.hmac_key()
+    body = "mail from someone.special@gmail.com about the refund"
+    with factory() as s, s.begin():
+        e = append(s, key=key, now=T0, channel="email", message_ref=None, sender_org=None, text=body,
+                   findings=_findings(body, ("EMAIL_ADDRESS", "someone.special@gmail.com")))
+    res = CliRunner().invoke(redaction_log, ["fingerprint"], input="someone.special@gmail.com\n", obj=settings)
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [fingerprint(key, "someone.special@gmail.com"), f"entries: {e.id}"]
+    res = CliRunner().invoke(redaction_log, ["fingerprint"], input="other@gmail.com\n", obj=settings)
+    assert res.output.splitlines()[-1] == "entries: none"
+    res = CliRunner().invoke(redaction_log, ["fingerprint"], input="", obj=settings)
+    assert res.exit_code == 2 and "no value" in res.output
