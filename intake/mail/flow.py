@@ -443,8 +443,18 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
     return row, False
 
 
+def _from_header(parsed: ParsedMail) -> str | None:
+    if not parsed.from_addr:
+        return None
+    try:
+        return formataddr((parsed.from_name, parsed.from_addr))
+    except UnicodeError:  # an internationalized address (RFC 6532): formataddr insists on ASCII
+        name = parsed.from_name.replace("\\", "").replace('"', "")
+        return f'"{name}" <{parsed.from_addr}>' if name else f"<{parsed.from_addr}>"
+
+
 def _identify(parsed: ParsedMail, deps: FlowDeps) -> SenderIdentity:
-    from_header = formataddr((parsed.from_name, parsed.from_addr)) if parsed.from_addr else None
+    from_header = _from_header(parsed)
     return identify_sender(from_header, parsed.authentication_results, registry=deps.registry,
                            authserv_ids=deps.config.authserv_ids)
 
@@ -648,19 +658,30 @@ class BatchIngest:
         wanted: list[tuple[int, ParsedMail, Sender]] = []
         identities: dict[int, SenderIdentity] = {}
         for mail in batch.mails:
-            p = parse_or_none(mail.raw, cfg.max_mail_bytes) if mail.raw is not None else None
-            parsed[mail.uid] = p
-            if p is None:
-                continue
-            ident = identities[mail.uid] = _identify(p, self.deps)
-            verdict = classify_inbound(p, our_addresses=cfg.our_addresses, our_message_id_domain=cfg.message_id_domain)
-            threadish = bool(p.in_reply_to or p.references or "SB-" in p.subject.upper())
-            if verdict.accepted and (gate.effective == "down" or threadish):
-                wanted.append((mail.uid, p, redaction_sender(p, ident, self.deps.registry)))
+            # Preparation only: anything failing here is redone (and, if it fails again, quarantined)
+            # by the per-mail path below.
+            try:
+                p = parse_or_none(mail.raw, cfg.max_mail_bytes) if mail.raw is not None else None
+                parsed[mail.uid] = p
+                if p is None:
+                    continue
+                ident = identities[mail.uid] = _identify(p, self.deps)
+                verdict = classify_inbound(p, our_addresses=cfg.our_addresses,
+                                           our_message_id_domain=cfg.message_id_domain)
+                threadish = bool(p.in_reply_to or p.references or "SB-" in p.subject.upper())
+                if verdict.accepted and (gate.effective == "down" or threadish):
+                    wanted.append((mail.uid, p, redaction_sender(p, ident, self.deps.registry)))
+            except Exception:  # noqa: BLE001
+                log.exception("inbound uid %s: preparation failed", mail.uid)
+                parsed.pop(mail.uid, None)
+                identities.pop(mail.uid, None)
         decisions: dict[int, Decision] = {}
         if wanted:
-            found = precompute_decisions([(p, s) for _, p, s in wanted], self.deps.redactor)
-            decisions = {uid: d for (uid, _, _), d in zip(wanted, found, strict=True)}
+            try:
+                found = precompute_decisions([(p, s) for _, p, s in wanted], self.deps.redactor)
+                decisions = {uid: d for (uid, _, _), d in zip(wanted, found, strict=True)}
+            except Exception:  # noqa: BLE001 - each mail is then redacted on its own
+                log.exception("batch redaction failed; redacting mail by mail")
         try:
             results = self._in_one_transaction(batch, gate, parsed, decisions, identities)
         except SQLAlchemyError:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +101,7 @@ def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]
             if found is not None:
                 thread = flow.ThreadRef(found.id, found.token, found.state)
             session.rollback()
-    from_header = formataddr((parsed.from_name, parsed.from_addr)) if parsed.from_addr else None
-    identity = identify_sender(from_header, parsed.authentication_results, registry=deps.registry,
+    identity = identify_sender(flow._from_header(parsed), parsed.authentication_results, registry=deps.registry,
                                authserv_ids=deps.config.authserv_ids)
     outcome = flow.decide(parsed, gate=ctx.gate, identity=identity, registry=deps.registry, policy=deps.policy,
                           redactor=deps.redactor, now=now, config=deps.config, thread=thread)
