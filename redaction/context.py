@@ -143,6 +143,17 @@ class ContextRules:
                 return "sender organization"
         return None
 
+    @staticmethod
+    def _is_sender_name(name: str, sender: Sender | None) -> bool:
+        """Is ``name`` the sender's (unknown sender: assume so, the block sits where signatures do)?"""
+        if sender is None or not (sender.name or sender.email):
+            return True
+        tokens = name_tokens(name)
+        if sender.name and tokens & name_tokens(sender.name):
+            return True
+        local = fold((sender.email or "").split("@", 1)[0])
+        return bool(local) and any(t in local for t in tokens if len(t) > 2)
+
     def _phone(self, value: str, sender: Sender | None) -> str | None:
         digits = _DIGITS.sub("", value)
         if digits[-9:] in self._vendor_phones:
@@ -177,7 +188,9 @@ class ContextRules:
                 return "public key or certificate"
             return None
         if layout is not None and finding.type in _PII_IN_SIGNATURE and layout.own_block(finding.start, finding.end):
-            return "sender's greeting or signature"
+            if layout.signature_name is None or not layout.in_signature(finding.start, finding.end) \
+                    or self._is_sender_name(layout.signature_name, sender):
+                return "sender's greeting or signature"
         kind = finding.type
         if kind == "EMAIL_ADDRESS":
             return self._email(value, sender)

@@ -162,12 +162,16 @@ _GREETING = re.compile(
     r"greetings|bonjour|ciao|hej)\b[^\n]{0,60}$",
     re.IGNORECASE,
 )
+# A short closing line: "Best regards,", "Thanks a million,", "Schöne Grüße aus Münster", "Merci,", "--".
 _SIGNOFF = re.compile(
-    r"^\s*(?:(?:best|kind|warm|many|with best|with kind)?\s*(?:regards|wishes)|thanks(?: (?:a lot|again|in advance))?|"
-    r"thank you(?: (?:very much|in advance))?|many thanks|cheers|br|mfg|rgds|sincerely|yours(?: truly| sincerely)?|"
-    r"best|all the best|talk soon|(?:viele|beste|liebe|freundliche) grüße|mit freundlichen grüßen|gruß|grüße|"
-    r"cordialement|saluti|groeten|--|—|-- ?)\s*[,.!]?\s*[A-Za-zÀ-ÿ' .\-]{0,40}$",
+    r"^\s*(?:--\s*|—\s*|(?=.{0,48}$)(?:[\w'’ ]{0,20}\s)?(?:regards|wishes|thanks|thank you|thx|cheers|best|br|mfg|rgds|"
+    r"sincerely|yours|grüße|grüsse|gruß|gruss|danke|merci|cordialement|saluti|grazie|groeten|hälsningar|mvh|"
+    r"saludos|gracias|obrigad[oa]|talk soon|take care|ciao)\b.*)$",
     re.IGNORECASE,
+)
+# A signature line: a name-shaped start followed by a title/company separator, or the name alone.
+_NAME_LINE = re.compile(
+    r"^\s*([A-ZÀ-Þ][\w'’\-]+(?:\s+(?:[a-z]{1,3}\s+)?[A-ZÀ-Þ][\w'’\-]+){1,3})\s*(?:$|[|·•,–—/]\s*\S)"
 )
 _REPLY_HEADER = re.compile(
     r"^\s*(?:on .{5,200} wrote:|am .{5,200} schrieb .{0,80}:|le .{5,200} a écrit ?:|-{2,} ?original message ?-{2,}|"
@@ -198,6 +202,9 @@ class Layout:
     greeting: tuple[int, int] | None
     signature: tuple[int, int] | None
     prose: list[tuple[int, int]]
+    # When the signature was recognised only by a leading name line, that name: the context rules
+    # accept the block as the sender's own only if the name is the sender's (when known).
+    signature_name: str | None = None
 
     def in_signature(self, start: int, end: int) -> bool:
         return self.signature is not None and self.signature[0] <= start and end <= self.signature[1] + 1
@@ -247,14 +254,30 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
             break
 
     signature = None
-    for i in range(top_n - 1, -1, -1):
-        s, e = lines[i]
-        if _SIGNOFF.match(text[s:e]) and text[s:e].strip():
-            last = min(top_n, i + max_signature_lines) - 1
-            signature = (s, lines[last][1])
-            break
+    signature_name: str | None = None  # set when only a name line (no closing line) marks the signature
+    first_content = next((i for i, (s, e) in enumerate(lines[:top_n]) if text[s:e].strip()), top_n)
+    for i in range(top_n - 1, first_content, -1):
         if top_n - i > max_signature_lines:
             break
+        s, e = lines[i]
+        if text[s:e].strip() and _SIGNOFF.match(text[s:e]):
+            signature = (s, lines[top_n - 1][1])
+            break
+    if signature is None:
+        # No closing line: the last paragraph of the top-level part, when it starts with a name
+        # line ("Noah Williams" / "Olivia Bennett | Director of E-commerce | PeakGear Inc.") and
+        # has only short lines.
+        last = top_n - 1
+        while last > first_content and not text[lines[last][0]:lines[last][1]].strip():
+            last -= 1
+        first = last
+        while first - 1 > first_content and text[lines[first - 1][0]:lines[first - 1][1]].strip():
+            first -= 1
+        block = lines[first:last + 1]
+        if (first > first_content and 0 < len(block) <= 8 and _NAME_LINE.match(text[block[0][0]:block[0][1]])
+                and all(e - s <= 100 for s, e in block)):
+            signature = (block[0][0], block[-1][1])
+            signature_name = _NAME_LINE.match(text[block[0][0]:block[0][1]]).group(1)  # type: ignore[union-attr]
 
     prose: list[tuple[int, int]] = []
     in_fence = False
@@ -281,4 +304,4 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
     if seg_start is not None:
         prose.append((seg_start, seg_end))
     prose = [(s, e) for s, e in prose if _NAME_CANDIDATE.search(text, s, e)]
-    return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose)
+    return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose, signature_name=signature_name)

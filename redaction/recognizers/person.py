@@ -36,21 +36,47 @@ _ADDRESS_LABEL_NAME = regex.compile(
     r"[ \t]*:[ \t]*\n?[ \t]*((?:" + _WORD + r"|" + _CAPS_WORD + r")(?:[ \t]+(?:" + _WORD + r"|" + _CAPS_WORD + r")){1,3})[ \t]*$"
 )
 # A third-party word right before a name, also inside code, logs and error messages where NER
-# doesn't run: "for customer 'Declan Ricci'", "buyer=Anna Lange", "the recipient Jonas Weber".
+# doesn't run, or where a small NER model misses the name: "for customer 'Declan Ricci'",
+# "buyer=Anna Lange", "the account of Sophie Turnbull", "ordered by Jonas Weber", "Bonjour Camille
+# Lefèvre" (a greeting inside a quoted or forwarded message addresses a third party).
 _CONTEXT_NAME = regex.compile(
-    r"(?i:\b(?:customer|client|buyer|shopper|recipient|cardholder|card holder|account holder|end[- ]?user|patient"
-    r"|guest|subscriber|consumer|kunde|kundin)(?:[ \t]+name)?)[ \t]*[:=]?[ \t]*[\"'“‘]?"
-    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,2})(?![\p{L}\d])"
+    r"(?i:\b(?:(?:customer|client|buyer|shopper|recipient|cardholder|card holder|account holder|end[- ]?user|patient"
+    r"|guest|subscriber|consumer|kunde|kundin|kunden|member)(?:['’]s)?(?:[ \t]+name)?"
+    r"|(?:account|order|orders|profile|address|cart|basket|data|details|subscription|purchase|refund|return|"
+    r"booking|delivery|parcel|konto|bestellung|daten)[ \t]+(?:of|for|from|von|für)"
+    r"|(?:ordered|placed|purchased|bought|submitted|requested|signed up|registered|created|complained|reported)"
+    r"[ \t]+by|bestellt[ \t]+von|named|called|namens|"
+    r"(?:^|(?<=[\"'“„«]))[ \t]*(?:dear|hi|hello|hallo|bonjour|hola|ciao|liebe|lieber|sehr geehrte|sehr geehrter)))"
+    r"[ \t]*[:=]?[ \t]*[\"'“‘]?"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,2})(?![\p{L}\d])",
+    regex.MULTILINE,
 )
 # Capitalized words that follow "customer" without being a name ("customer Service Team").
 _NOT_NAME_WORDS = frozenset(
     "service support team portal account accounts login data panel admin group success care experience journey "
     "number name type segment base list record records id ids profile profiles portal center centre desk "
-    "feedback facing journeys orders order reviews review satisfaction accounts management relations".split()
+    "feedback facing journeys orders order reviews review satisfaction accounts management relations "
+    "team velora studio storefront checkout edge connect search insights page builder api sdk app shop store "
+    "regards grüße gruss grüsse thanks cheers".split()
 )
 _HONORIFIC_NAME = regex.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+(" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})"
 )
+# "our marketing lead, Charlotte Hughes", "my colleague Tom", "our finance team (Meera Nair": the
+# sender's own organization, not a third party.
+_OWN_ORG_ROLE = regex.compile(
+    r"(?i)\b(?:our|my|unser|unsere|unserer|mein|meine)\s+(?:[\w\-]+\s+){0,2}(?:team|colleague|colleagues|developer|"
+    r"developers|dev|admin|administrator|manager|lead|head|cto|ceo|cfo|coo|director|department|contact|engineer|"
+    r"engineers|agency|partner|freelancer|designer|consultant|boss|intern|kollege|kollegin|kollegen|entwickler|"
+    r"leiter|leiterin|chef|chefin|ansprechpartner|ansprechpartnerin|abteilung|buchhaltung|it)\b[\s,:(\-–]*$"
+)
+# A company name that NER reads as a person ("Schneider Elektrotechnik GmbH").
+_ORG_SUFFIX = regex.compile(
+    r"\s*(?:GmbH|AG|KG|OHG|GbR|UG|e\.K\.|SE|Inc\.?|Ltd\.?|LLC|LLP|PLC|plc|Corp\.?|Co\.|S\.A\.|SAS|SARL|S\.r\.l\.|"
+    r"B\.V\.|N\.V\.|AB|ApS|A/S|Oy|Pty|& Co|& Söhne|& Sons|Group|Holding)\b"
+)
+# Names of brands, products and designers are not people's personal data in a support request.
+_NOT_PERSON_CONTEXT = regex.compile(r"(?i)\b(?:brand|brands|facet|facets|label|designer|collection|marke|hersteller)\b")
 _POSSESSIVE = regex.compile(r"(?:'s|’s|')$")
 
 
@@ -102,8 +128,10 @@ class PersonRecognizer(LocalRecognizer):
     category = "pii"
 
     def _score(self, text: str, start: int, end: int) -> float | None:
-        before = text[max(0, start - 30):start]
-        if self._own is not None and self._own.search(before):
+        before = text[max(0, start - 40):start]
+        if self._own is not None and self._own.search(before) or _OWN_ORG_ROLE.search(before):
+            return None
+        if _ORG_SUFFIX.match(text, end) or _NOT_PERSON_CONTEXT.search(text, max(0, start - 40), min(len(text), end + 30)):
             return None
         if _HONORIFIC.search(text[max(0, start - 8):start]):
             return min(1.0, self.base_score + self.context_boost)
@@ -137,7 +165,7 @@ class PersonRecognizer(LocalRecognizer):
                     continue
                 if how == "context_name" and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
                     continue
-                if self._own is not None and self._own.search(text, max(0, start - 30), start):
+                if self._score(text, start, end) is None:
                     continue
                 out[(start, end)] = (min(1.0, self.base_score + self.context_boost), how)
         return [(s, e, sc, how) for (s, e), (sc, how) in out.items()]
