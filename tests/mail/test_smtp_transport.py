@@ -87,3 +87,34 @@ def test_the_lead_s_reply_payload_shape_is_accepted(smtp_sink):
     [got] = smtp_sink.wait_for(1)
     assert got.mail_from == "support@vendor.example"  # a human reply has a real return path
     assert got.message.get_all("X-Supportbot-Loop") == ["1"]
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
+def test_smtp_auth_is_used_when_configured_and_a_rejected_login_is_permanent(smtp_server):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.peers.smtp import SmtpSink, _free_port
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"bot" and auth_data.password == b"s3cret"
+        # handled=False on failure, or aiosmtpd sends no 535 and the client waits for its timeout
+        return AuthResult(success=ok, handled=False)
+
+    sink = SmtpSink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        good = SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, starttls=False, user="bot", password="s3cret",
+                                        timeout=5))
+        good.deliver(_payload())
+        assert len(sink.wait_for(1)) == 1
+        bad = SmtpTransport(SmtpConfig(host="127.0.0.1", port=port, starttls=False, user="bot", password="nope",
+                                       timeout=5))
+        with pytest.raises(DeliveryError) as exc:
+            bad.deliver(_payload())
+        assert not exc.value.transient and "535" in exc.value.reason
+    finally:
+        controller.stop()
