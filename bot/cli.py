@@ -59,20 +59,6 @@ def register(group: click.Group) -> None:
     def socket(ctx: click.Context) -> None:
         """Run the Bolt app over Socket Mode (development): needs SLACK_APP_TOKEN (xapp-...)."""
         settings = _settings(ctx)
-        if settings.slack_app_token is None:
-            raise click.ClickException("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token "
-                                       "(xapp-..., scope connections:write)")
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        from bot.app import SlackConfigError, build_app
-        from intake.store.db import make_engine, session_factory
-
-        engine = make_engine(settings.effective_database_url)
-        try:
-            app = build_app(settings, factory=session_factory(engine))
-        except SlackConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
         stop = threading.Event()
 
         def on_signal(signum: int, _frame: Any) -> None:
@@ -80,13 +66,11 @@ def register(group: click.Group) -> None:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        handler.connect()  # type: ignore[no-untyped-call]
-        click.echo("Socket Mode connected; Ctrl-C stops.", err=True)
         try:
-            stop.wait()
-        finally:
-            handler.close()  # type: ignore[no-untyped-call]
-            engine.dispose()
+            run_socket_mode(settings, stop=stop, on_connected=lambda: click.echo(
+                "Socket Mode connected; Ctrl-C stops.", err=True))
+        except SocketModeError as exc:
+            raise click.ClickException(str(exc)) from None
 
     @slack.command("check")
     @click.pass_context
@@ -140,3 +124,43 @@ def slack_settings_problems(settings: Settings, *, required: bool = True) -> lis
     if not channel:
         problems.append("SUPPORTBOT_SLACK_TRIAGE_CHANNEL is not set (where ticket messages go)")
     return problems
+
+
+class SocketModeError(RuntimeError):
+    """Socket Mode cannot start: names the setting and the reason."""
+
+
+def run_socket_mode(settings: Settings, *, stop: threading.Event, factory: Any = None,
+                    on_connected: Any = None) -> None:
+    """Serve the Bolt app over a Socket Mode WebSocket until ``stop`` is set (development: no public
+    URL needed; the worker still delivers ticket messages through the outbox)."""
+    if settings.slack_app_token is None:
+        raise SocketModeError("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token "
+                              "(xapp-..., scope connections:write)")
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import SlackConfigError, build_app
+
+    engine = None
+    if factory is None:
+        from intake.store.db import make_engine, session_factory
+
+        engine = make_engine(settings.effective_database_url)
+        factory = session_factory(engine)
+    try:
+        try:
+            app = build_app(settings, factory=factory)
+        except SlackConfigError as exc:
+            raise SocketModeError(str(exc)) from None
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        handler.connect()  # type: ignore[no-untyped-call]
+        if on_connected is not None:
+            on_connected()
+        try:
+            stop.wait()
+        finally:
+            handler.close()  # type: ignore[no-untyped-call]
+            app.listener_runner.listener_executor.shutdown(wait=True)
+    finally:
+        if engine is not None:
+            engine.dispose()

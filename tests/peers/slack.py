@@ -33,6 +33,7 @@ import pytest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 TOKEN = "xoxb-supportbot-test"
+APP_TOKEN = "xapp-1-supportbot-test"  # Socket Mode (app-level token, connections:write)
 CHANNEL = "C0SUPPORT1"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 
@@ -49,6 +50,9 @@ def _spec_required() -> dict[str, list[str]]:
 
 
 REQUIRED = _spec_required()
+# Newer than the 2020 spec: Socket Mode's connection URL (https://api.slack.com/methods/apps.connections.open).
+REQUIRED["apps.connections.open"] = []
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 
 
 def _sample(name: str) -> dict[str, Any]:
@@ -129,6 +133,7 @@ class FakeSlack:
             self._rate_method: str | None = None
             self._failures: list[tuple[str, str, int, int]] = []  # (method, error, status, remaining)
             self.delay = 0.0
+            self.socket_url: str | None = None
 
     def rate_limit(self, times: int, *, retry_after: int = 1, method: str | None = None) -> None:
         with self._lock:
@@ -169,7 +174,7 @@ class FakeSlack:
                 name = f"chat.postMessage_{error}.json"
                 body = _sample(name) if (FIXTURES / "web-api" / name).exists() else {"ok": False, "error": error}
                 return status, body, {}
-        if token != TOKEN:
+        if token != (APP_TOKEN if method in APP_LEVEL_METHODS else TOKEN):
             self.problems.append(f"{method}: bad token {token!r}")
             return 200, _sample("invalid_auth.json"), {}
         if method not in REQUIRED:
@@ -206,6 +211,10 @@ class FakeSlack:
             blocks = json.loads(blocks)
         if method == "auth.test":
             return _sample("auth.test_ok.json")
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_url}
         if method == "chat.postMessage":
             body = _sample("chat.postMessage_ok.json")
             ts = self._next_ts()
