@@ -45,14 +45,16 @@ def test_s1_ticket_is_nagged_at_half_time_once_into_its_thread(factory: sessionm
 def test_waived_closed_and_answered_tickets_are_not_nagged(factory: sessionmaker[Session]) -> None:
     waiting = open_ticket(factory, Severity.S2, now=T0)
     waived = open_ticket(factory, Severity.S2, now=T0)
+    rejected = open_ticket(factory, Severity.S2, now=T0)
     closed = open_ticket(factory, Severity.S2, now=T0)
     answered = open_ticket(factory, Severity.S2, now=T0)
     later = T0 + dt.timedelta(minutes=20)
     with factory() as session, session.begin():
         services.waive(session, waived, waiver=Waiver.STATUS_PAGE, ref="incident-123", now=later, actor="U0ALICE")
+        services.waive(session, rejected, waiver=Waiver.REDACTION, ref=None, now=later, actor=None)
         services.close(session, closed, now=later, actor="U0ALICE", reason="duplicate")
         services.send_reply(session, answered, text="We are on it.", now=later, actor="U0ALICE")
-    for tid in (waived, closed, answered):
+    for tid in (waived, rejected, closed, answered):
         assert ticket(factory, tid).next_nag_at is None
     total = 0
     for minutes in range(0, 600, 13):
