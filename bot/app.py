@@ -339,6 +339,22 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
             # hash_conflict: the user changed another answer meanwhile; that change updates the view.
             log.info("request modal not updated: %s", exc.response.get("error"))
 
+    @app.action(views.A_FIELDS_ORG)
+    def on_fields_org(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        chosen = (action.get("selected_option") or {}).get("value")
+        try:
+            tid = _ticket_id(views.metadata(view).get("t"))
+            ticket = actions.load_ticket(deps, tid)
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=views.fields_modal(
+                ticket_id=tid, token=ticket.token, orgs=views.org_choices(deps.registry), organization=chosen,
+                project=None))
+        except ActionError as exc:
+            log.info("fields modal not updated: %s", exc)
+        except SlackApiError as exc:
+            log.info("fields modal not updated: %s", exc.response.get("error"))
+
     app.action(views.A_REQ_ORG)(on_request_answer)
     app.action(views.A_REQ_ANSWER)(on_request_answer)
 
@@ -427,8 +443,11 @@ def _modal_for(deps: BotDeps, kind: str, ticket_id: int) -> dict[str, Any]:
                                     current=Severity.parse(ticket.effective_severity),
                                     maximum=actions.cap_of(ticket))
     if kind == "fields":
+        org = deps.registry.find_org(ticket.organization) if deps.registry is not None else None
+        project = deps.registry.find_project(org, ticket.project) if org is not None else None
         return views.fields_modal(ticket_id=ticket.id, token=ticket.token, orgs=views.org_choices(deps.registry),
-                                  organization=ticket.organization, project=ticket.project)
+                                  organization=org.id if org else ticket.organization,
+                                  project=project.id if project else ticket.project)
     if kind in ("reply", "request_info", "out_of_scope"):
         if not ticket.sender_email:
             raise ActionError(f"{ticket.token} has no customer email address to reply to.")

@@ -29,6 +29,7 @@ V_REQUEST = "sb_request"  # a new request from Slack (shortcut / slash command)
 
 # Request modal: these inputs dispatch block_actions so the suggested severity follows the answers.
 A_REQ_ORG = "req_org"
+A_FIELDS_ORG = "fields_org"
 A_REQ_ANSWER = "req_answer"
 A_REQ_PRODUCTION, A_REQ_STOPPED, A_REQ_WORKAROUND = "production", "business_stopped", "workaround"
 
@@ -209,11 +210,14 @@ def fields_modal(*, ticket_id: int, token: str, orgs: Sequence[OrgChoice], organ
         {"type": "section", "text": mrkdwn(f"Identify the affected organization and project of *{token}*. "
                                            "The contract's maximum severity follows from them.")}]
     if orgs:
+        # Choosing an organization dispatches a block action: the modal is updated to offer only its
+        # projects (the project block id carries the organization, so Slack resets the choice).
+        known = organization if any(o.id.casefold() == (organization or "").casefold() for o in orgs) else None
         blocks.append({"type": "input", "block_id": "org", "label": plain("Organization"),
-                       "element": _org_select(orgs, organization)})
-        projects = _project_select(orgs, None, project)
+                       "element": _org_select(orgs, known, action_id=A_FIELDS_ORG), "dispatch_action": True})
+        projects = _project_select(orgs, known, project)
         if projects:
-            blocks.append({"type": "input", "block_id": "project", "label": plain("Project"),
+            blocks.append({"type": "input", "block_id": f"project:{known or 'all'}", "label": plain("Project"),
                            "element": projects, "optional": True})
     else:
         blocks.append(_text_input("org", "Organization", initial=organization, max_length=200))
@@ -232,7 +236,7 @@ class Fields:
 
 
 def read_fields(values: dict[str, Any], registry: Any) -> Fields:
-    org_raw = (_value(values, "org", "value") or "").strip()
+    org_raw = (_value(values, "org", A_FIELDS_ORG) or _value(values, "org", "value") or "").strip()
     project_raw = (_value(values, "project", "value") or "").strip()
     errors: dict[str, str] = {}
     org_id, project_id = org_raw, project_raw or None
@@ -251,7 +255,7 @@ def read_fields(values: dict[str, Any], registry: Any) -> Fields:
             if project_id and "project" not in errors and registry.find_project(org, project_id) is None:
                 errors["project"] = f"{org.name} has no such project."
     if errors:
-        raise ViewInputError(errors)
+        raise ViewInputError({project_block_id(values) if k == "project" else k: v for k, v in errors.items()})
     product = (_value(values, "product", "value") or "").strip() or None
     component = (_value(values, "component", "value") or "").strip() or None
     return Fields(org_id, project_id, product, component)

@@ -106,11 +106,23 @@ def test_organization_and_project_from_the_registry_set_the_contract_cap(
                       requested_severity=Severity.S1)
     slack.interaction(block_action(blocks.A_FIELDS, value=str(tid), message_ts=ts))
     view = opened_view(slack_api)
-    wrong = slack.interaction(view_submission(view, {"org": {"value": select_value("globex")},
-                                                     "project": {"value": select_value("acme/shop-eu")}}))
-    assert response_json(wrong)["errors"] == {"project": "This project belongs to another organization."}
-    ok = slack.interaction(view_submission(view, {"org": {"value": select_value("globex")},
-                                                  "project": {"value": select_value("globex/storefront")}}))
+    org_block = next(b for b in view["blocks"] if b.get("block_id") == "org")
+    assert org_block["dispatch_action"] and "initial_option" not in org_block["element"]
+    wrong = slack.interaction(view_submission(view, {"org": {views.A_FIELDS_ORG: select_value("globex")},
+                                                     "project:all": {"value": select_value("acme/shop-eu")}}))
+    assert response_json(wrong)["errors"] == {"project:all": "This project belongs to another organization."}
+    # Choosing the organization narrows the projects to its own (views.update).
+    pick = block_action(views.A_FIELDS_ORG, selected="globex", action_type="static_select")
+    pick["container"] = {"type": "view", "view_id": "V0FIELDS01"}
+    pick["view"] = {**view, "id": "V0FIELDS01", "hash": "1.b", "state": {"values": {}}}
+    slack.interaction(pick)
+    updated = slack_api.wait_for("views.update")[0].params["view"]
+    updated = json.loads(updated) if isinstance(updated, str) else updated
+    project_block = next(b for b in updated["blocks"] if b.get("block_id", "").startswith("project:"))
+    assert project_block["block_id"] == "project:globex"
+    assert [o["value"] for o in project_block["element"]["options"]] == ["globex/storefront"]
+    ok = slack.interaction(view_submission(updated, {"org": {views.A_FIELDS_ORG: select_value("globex")},
+                                                     "project:globex": {"value": select_value("globex/storefront")}}))
     assert ok.status_code == 200 and response_json(ok) == {}
     wait_until(lambda: _ticket(factory, tid).organization == "globex")
     t = _ticket(factory, tid)
