@@ -56,6 +56,7 @@ class AllowConfig:
     doc_tlds: tuple[str, ...] = ()
     role_mailboxes: tuple[str, ...] = ()
     freemail_domains: tuple[str, ...] = ()
+    machine_domains: tuple[str, ...] = ()
     test_cards: tuple[str, ...] = ()
     example_values: tuple[str, ...] = ()
     placeholder_patterns: tuple[str, ...] = ()

@@ -24,6 +24,9 @@ _DIGITS = re.compile(r"\D")
 _SSH_PUBLIC = re.compile(
     r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+\S*$"
 )
+_TEST_CARD_CONTEXT = re.compile(r"(?i)\b(?:test|sandbox|testkarte|3ds test|dummy)[\w -]{0,20}(?:card|karte|number|nummer)s?\b")
+_RECORD_PII = {"POSTAL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "EMAIL_ADDRESS", "PERSON"}
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 _PUBLIC_PEM = re.compile(r"PUBLIC KEY|CERTIFICATE|PGP PUBLIC KEY BLOCK|SSH2 PUBLIC KEY")
 _PII_IN_SIGNATURE = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"}
 # PII whose values can be masked like secrets ("+49 *** ****", "j***@gmail.com").
@@ -64,11 +67,12 @@ class ContextRules:
         self._doc_tlds = {t.lower() for t in allow.doc_tlds}
         self._roles = {r.lower() for r in allow.role_mailboxes}
         self._freemail = {d.lower() for d in allow.freemail_domains}
+        self._machine_domains = {d.lower() for d in allow.machine_domains}
         self._vendor_domains = {d.lower() for d in vendor.domains}
         self._vendor_phones = {_DIGITS.sub("", p)[-9:] for p in vendor.phones}
         self._vendor_addresses = [fold(a) for a in vendor.addresses]
         self._not_people = [fold(n) for n in (*allow.not_people, *vendor.products, vendor.name, vendor.legal_name) if n]
-        self._known_people = [name_tokens(n) for n in (*vendor.staff, *allow.test_personas)]
+        self._staff = [name_tokens(n) for n in vendor.staff]
         self._personas = {fold(p) for p in allow.test_personas}
 
     @staticmethod
@@ -86,6 +90,16 @@ class ContextRules:
             return True
         return domain.rsplit(".", 1)[-1] in self._doc_tlds
 
+    def _test_record(self, text: str, start: int, end: int) -> bool:
+        """Same paragraph as a test persona or a documentation-domain email: test data, not a person."""
+        lo = text.rfind("\n\n", 0, start)
+        hi = text.find("\n\n", end)
+        para = text[max(0, lo, start - 200): min(len(text), hi if hi >= 0 else len(text), end + 200)]
+        folded = fold(para)
+        if any(p in folded for p in self._personas):
+            return True
+        return any(self._domain_is_doc(m.group(1)) for m in _EMAIL_DOMAIN.finditer(para))
+
     def _domain_is_vendor(self, domain: str) -> bool:
         domain = domain.lower()
         return any(domain == d or domain.endswith("." + d) for d in self._vendor_domains)
@@ -99,6 +113,8 @@ class ContextRules:
             return "documentation domain"
         if self._domain_is_vendor(domain):
             return "vendor domain"
+        if any(domain == d or domain.endswith("." + d) for d in self._machine_domains):
+            return "machine account"
         if local.split("+", 1)[0] in self._roles:
             return "role mailbox"
         if sender is not None:
@@ -125,9 +141,9 @@ class ContextRules:
         tokens = name_tokens(value)
         if not tokens:
             return "not a name"
-        for known in self._known_people:
+        for known in self._staff:
             if known and (tokens <= known or known <= tokens):
-                return "vendor staff or test persona"
+                return "vendor staff"
         if sender is not None:
             candidates = [sender.name or ""]
             candidates += [u for u in sender.org_users if "@" not in u]
@@ -198,8 +214,18 @@ class ContextRules:
             return self._person(value, sender)
         if kind == "PHONE_NUMBER":
             return self._phone(value, sender)
-        if kind == "CREDIT_CARD" and _DIGITS.sub("", value) in self._test_cards:
-            return "published test card"
+        if kind == "CREDIT_CARD":
+            if _DIGITS.sub("", value) in self._test_cards:
+                return "published test card"
+            if _TEST_CARD_CONTEXT.search(text, max(0, finding.start - 40), finding.start):
+                return "labelled as a test card"
+        if kind in _RECORD_PII and self._test_record(text, finding.start, finding.end):
+            return "part of a test record (persona or documentation email)"
+        if kind in ("POSTAL_ADDRESS", "PHONE_NUMBER") and sender is not None and sender.org:
+            org = fold(sender.org)
+            org_core = org.split()[0] if org.split() and len(org.split()[0]) >= 4 else org
+            if org_core and org_core in fold(text[max(0, finding.start - 80):finding.start]):
+                return "sender organization's address"
         if kind == "POSTAL_ADDRESS":
             folded = fold(value)
             if any(folded in a or a in folded for a in self._vendor_addresses):

@@ -49,6 +49,9 @@ MIN_CANDIDATE_SCORE = 0.15  # weaker matches are not even candidates
 LINK_WINDOW = 150  # characters between a third party's identifier and their IP/address
 _ANCHORS = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH"}
 _LINKABLE = {"IP_ADDRESS", "POSTAL_ADDRESS", "PERSON"}
+_OWN_REASONS = {"sender", "sender organization domain", "registered user", "sender phone"}
+_ORG_CONTACT = {"PHONE_NUMBER", "POSTAL_ADDRESS"}
+OWN_WINDOW = 40
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
                  "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
 
@@ -266,6 +269,15 @@ class Redactor:
                 reason = self.rules.suppress(f, joined.text, sender, None)
                 start, end = joined.to_view(r.start), joined.to_view(r.end - 1) + 1
                 found.append((replace(f, start=start, end=end, recognizer=f.recognizer + "+joined"), reason))
+
+        # Contact details next to the sender's own or a colleague's address are the organization's.
+        own = [f for f, why in found if why in _OWN_REASONS]
+        if own:
+            for i, (f, why) in enumerate(found):
+                if why is None and f.type in _ORG_CONTACT and any(
+                    abs(o.start - f.end) <= OWN_WINDOW or abs(f.start - o.end) <= OWN_WINDOW for o in own
+                ):
+                    found[i] = (f, "next to the sender organization's own contact")
 
         # PII tied to a third party: an IP address or a street address next to a third party's
         # name or contact details is that person's data even without other context words.

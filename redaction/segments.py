@@ -165,7 +165,7 @@ _GREETING = re.compile(
 # A short closing line: "Best regards,", "Thanks a million,", "Schöne Grüße aus Münster", "Merci,", "--".
 _SIGNOFF = re.compile(
     r"^\s*(?:--\s*|—\s*|(?=.{0,48}$)(?:[\w'’ ]{0,20}\s)?(?:regards|wishes|thanks|thank you|thx|cheers|best|br|mfg|rgds|"
-    r"sincerely|yours|grüße|grüsse|gruß|gruss|danke|merci|cordialement|saluti|grazie|groeten|hälsningar|mvh|"
+    r"sincerely|yours|grüße|grüßen|grüsse|grüssen|gruß|gruss|danke|lg|vg|merci|cordialement|saluti|grazie|groeten|hälsningar|mvh|"
     r"saludos|gracias|obrigad[oa]|talk soon|take care|ciao)\b.*)$",
     re.IGNORECASE,
 )

@@ -14,12 +14,23 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
+_WORD_PREFIX = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*[-_.]")
+# Hex strings are hashes, ids and cache keys far more often than keys: they need a strong word.
+_STRONG_CONTEXT = re.compile(
+    r"(?i)\b(?:secret|token|password|passwd|api[_ -]?key|apikey|auth|private|credential|signing|hmac|access[_ -]?key)"
+)
+
+
 def _random_looking(value: str, text: str, start: int, end: int) -> bool:
     v = value.rstrip("=")
     if _UUID.match(v) or v.isdigit():
         return False
-    if _HEX.match(v):
-        return len(v) >= 32 and shannon_entropy(v) >= 3.3
+    if v.startswith("eyJ"):
+        return False  # one base64url JSON segment (a JWT header alone) carries no secret
+    core = _WORD_PREFIX.sub("", v)
+    if _HEX.match(core):
+        return (len(core) >= 32 and shannon_entropy(core) >= 3.3
+                and bool(_STRONG_CONTEXT.search(text, max(0, start - 50), start)))
     if not any(c.isdigit() for c in v):
         return False  # identifiers, camelCase names, words
     if "/" in v and all(char_classes(seg) <= 2 for seg in v.split("/") if seg):
@@ -33,7 +44,7 @@ RULE = Rule(
     patterns=(
         PatternSpec(
             "random_token",
-            r"(?<![A-Za-z0-9+/=_\-.])[A-Za-z0-9+/_\-]{20,512}={0,2}(?![A-Za-z0-9+/=_\-])",
+            r"(?<![A-Za-z0-9+/=_\-.])[A-Za-z0-9+/_\-]{20,512}={0,2}(?![A-Za-z0-9+/=_\-]|\.[A-Za-z0-9])",
             0.25,
         ),
     ),
@@ -46,7 +57,8 @@ RULE = Rule(
         "commit", "sha", "sha1", "sha256", "sha512", "hash", "checksum", "digest", "md5", "etag", "integrity",
         "request id", "request-id", "requestid", "trace", "traceid", "trace_id", "span", "correlation", "build",
         "version", "uuid", "order", "revision", "rev", "fingerprint", "public key", "publishable", "pk_live",
-        "pk_test", "public", "tracking", "session id", "nonce",
+        "pk_test", "public", "tracking", "session id", "nonce", "cache", "cache-key", "restore-keys", "manifest",
+        "bundle", "chunk", "asset", "idempotency", "site key", "sitekey", "recaptcha", "key id", "kid", "dsn",
     ),
     window=50,
     window_after=10,

@@ -31,6 +31,7 @@ def _validate(value: str, text: str, start: int, end: int) -> bool:
     if _FICTIONAL_US.match(v):  # 555-0100..0199 are reserved for fiction (NANPA)
         return False
     international = v.startswith("+") or v.startswith("00")
+    v = v.replace("(0)", " ")  # "+33 (0)6 ...": the national trunk prefix written in brackets
     try:
         if international:
             num = phonenumbers.parse("+" + v[2:] if v.startswith("00") else v, None)
@@ -59,8 +60,11 @@ RULE = Rule(
     ),
     validator=_validate,
     negative_context=("order", "invoice", "ticket", "build", "version", "port", "pid", "id", "ref", "sku",
-                      "case", "transaction", "tracking", "iban", "account no", "customer no", "#"),
+                      "case", "transaction", "tracking", "iban", "account no", "customer no", "#",
+                      # the sender organization's own lines, not a person's number
+                      "our office", "office line", "our hotline", "hotline", "switchboard", "zentrale", "our support",
+                      "on-call", "oncall", "pagerduty", "main line", "our phone"),
     window=20,
-    window_after=0,
+    window_after=25,
     prefilter_regex=r"\d{3}",
 )

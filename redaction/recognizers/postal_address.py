@@ -31,14 +31,19 @@ _FR_STREET = (
 _IT_ES_STREET = (
     r"\b(?i:via|viale|piazza|corso|calle|avenida|plaza|paseo|rua|ul\.|ulica)\s(?:[A-Za-zÀ-ÿ'\-]+\s){1,4}\d{1,4}[a-zA-Z]?\b"
 )
+# German streets named by a preposition: "Am Rosengarten 3", "An der Alster 12", "Im Winkel 4".
+_DE_PREP_STREET = (
+    rf"\b(?:Am|An der|An den|Im|In der|In den|Auf der|Auf dem|Zum|Zur|Unter den|Hinter der|Vor dem|Alte|Alter|Neue|Neuer)"
+    rf"\s[{_UP}][{_LO}\-]+(?:\s[{_UP}][{_LO}\-]+)?\s\d{{1,4}}\s?[a-zA-Z]?\b"
+)
 _NL_STREET = rf"\b[{_UP}][{_LO}]+(?:straat|laan|gracht|plein|kade|gatan|vägen|gade|vej|veien)\s\d{{1,4}}[a-zA-Z]?\b"
 _LABEL_BLOCK = (
     r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|shipping address|billing address"
-    r"|delivery address|home address|address|anschrift|adresse|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
+    r"|delivery address|home address|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
     r"((?:[ \t]*[^\n:]{3,60}\n){0,4}[ \t]*[^\n:]*\d[^\n:]{1,60})"
 )
 
-_STREET_ANY = "(?:" + "|".join((_DE_STREET, _DE_STREET_SPLIT, _EN_STREET, _FR_STREET, _IT_ES_STREET, _NL_STREET)) + ")"
+_STREET_ANY = "(?:" + "|".join((_DE_STREET, _DE_STREET_SPLIT, _DE_PREP_STREET, _EN_STREET, _FR_STREET, _IT_ES_STREET, _NL_STREET)) + ")"
 _POSTCODE_CITY = (
     rf"(?:(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?"
     r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}(?:[ \t][A-Z][a-z]+)?|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,[ \t][A-Z]{2}[ \t]\d{5}(?:-\d{4})?"
@@ -59,6 +64,7 @@ RULE = Rule(
         PatternSpec("fr_street", _FR_STREET, 0.45),
         PatternSpec("it_es_street", _IT_ES_STREET, 0.45),
         PatternSpec("nl_street", _NL_STREET, 0.45),
+        PatternSpec("de_prep_street", _DE_PREP_STREET, 0.45),
         PatternSpec("de_postcode_city", rf"(?<![\d\-.:#])\d{{5}}\s[{_UP}][{_LO}]+(?:\s(?:am|an der|im|bei)\s[{_UP}][{_LO}]+)?\b", 0.2),
         PatternSpec("uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b", 0.2),
         PatternSpec("us_state_zip", r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s[A-Z]{2}\s\d{5}(?:-\d{4})?\b", 0.2),
@@ -69,7 +75,8 @@ RULE = Rule(
     negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "ag", "plc", "corp",
                       "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
                       "warehouse", "our store", "our shop", "store in", "branch", "showroom", "our address",
-                      "vendor", "velora"),
+                      "vendor", "velora", "sarl", "s.a.r.l", "sa", "spa", "s.p.a", "bv", "nv", "kg", "ohg", "ug",
+                      "aps", "ab", "oy", "pty", "s.l.", "rcs", "vat", "ust-id", "ust-idnr", "mentions légales"),
     window=80,
     window_after=40,
     context_boost=0.4,

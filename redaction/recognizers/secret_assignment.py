@@ -13,7 +13,7 @@ import re
 from redaction.recognizers.base import PatternSpec, Rule, char_classes
 
 _KEYWORD = (
-    r"pass(?:word|wd|phrase|code)?|pwd|passwort|kennwort|secret|api[_\-. ]?key|apikey|access[_\-. ]?key"
+    r"pass(?:word|wd|phrase|code)?|pwd|pw|passwort|kennwort|secret|api[_\-. ]?key|apikey|access[_\-. ]?key"
     r"|private[_\-. ]?key|secret[_\-. ]?key|client[_\-. ]?secret|auth[_\-. ]?token|access[_\-. ]?token"
     r"|refresh[_\-. ]?token|bearer[_\-. ]?token|id[_\-. ]?token|session[_\-. ]?token|token|credentials?"
     r"|signing[_\-. ]?key|encryption[_\-. ]?key|master[_\-. ]?key|app[_\-. ]?secret|webhook[_\-. ]?secret"
@@ -31,7 +31,8 @@ _BENIGN_KEY = re.compile(
 # client-secret) and ends it or is followed by one (PASSWORD_PROD, apiKeyLive): "bypass",
 # "pattern" and "tokenizer" are not secret keys.
 _KEY = (
-    r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]{0,40}?(?:(?<=[_.\-])|(?<=[a-z0-9])(?=[A-Z])))?"
+    r"(?<![A-Za-z0-9_.\-])(?:[A-Za-z0-9_.\-]{0,40}?(?:(?<=[_.\-])|(?<=[a-z0-9])(?=[A-Z])"
+    r"|(?<=[A-Z])(?=PASS|PWD|SECRET|TOKEN|KEY)))?"
     r"(?i:" + _KEYWORD + r")(?:(?=[_.\-A-Z0-9])[A-Za-z0-9_.\-]{1,40})?(?![A-Za-z0-9_\-])"
 )
 _SEP = r"[\"'\]]?[ \t]*(?::=|=>|->|=|:)[ \t]*"
@@ -93,9 +94,35 @@ def _prose_secret(value: str, text: str, start: int, end: int) -> bool:
     return len(v) >= 6 and (char_classes(v) >= 2 and not _PROSE.match(v))
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_DATE_OR_VERSION = re.compile(r"^v?\d+(?:[.\-/:]\d+)+[a-z]?$|^\d{4}-\d\d-\d\dT", re.IGNORECASE)
+
+
+# Shapes that mix classes without being passwords: "20-character", "5432/verde", "maxlength=64",
+# "1Password", "v2-beta", "x86_64".
+_NOT_PASSWORD = re.compile(
+    r"^\d+[-/][a-z]+$|^[a-z_]+=\S+$|^\d?[A-Z]?[a-z]+$|^v?\d+[-_][a-z]+$|^[a-z]+\d+_\d+$"
+)
+
+
+def _strong(value: str) -> bool:
+    """Looks like a password a person chose: mixed classes with a digit or symbol, not a word."""
+    if _EMAIL.match(value) or _URL.match(value) or _DATE_OR_VERSION.match(value) or _NOT_PASSWORD.match(value):
+        return False
+    if "/" in value and value.count("/") >= 2:
+        return False  # a path
+    return char_classes(value) >= 3 and any(not c.isalpha() for c in value)
+
+
 def _validate(value: str, text: str, start: int, end: int) -> bool:
+    if _EMAIL.match(value.strip()):
+        return False  # a login name, not a secret
     # Dispatch on how the value was introduced: prose needs a stronger-looking value.
     before = text[max(0, start - 40):start].lower()
+    if not re.search(r"[:=]\s*[\"'`]?\Z", before) and not _KEY_BEFORE.search(text, max(0, start - 80), start):
+        # "password_nearby": no assignment right before the value, so only a strong value counts.
+        if not re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
+            return _strong(value) and _plausible_secret(value, text, start, end)
     if re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
         return _prose_secret(value, text, start, end)
     return _plausible_secret(value, text, start, end)
@@ -108,11 +135,23 @@ RULE = Rule(
         PatternSpec("assign_double_quoted", _KEY + _SEP + r"\"([^\"\n]{4,200})\"", 0.85, group=1),
         PatternSpec("assign_single_quoted", _KEY + _SEP + r"'([^'\n]{4,200})'", 0.85, group=1),
         PatternSpec("assign_backtick", _KEY + _SEP + r"`([^`\n]{4,200})`", 0.85, group=1),
-        PatternSpec("assign_bare", _KEY + _SEP + r"([^\s\"'`,;<>&)\]}]{4,200})", 0.8, group=1),
+        PatternSpec("assign_bare", _KEY + _SEP + r"((?:[^\s\"'`,;<>&)\]}]|&(?![\w.\-]+=)){4,200})", 0.8, group=1),
         PatternSpec(
             "html_input",
             r"<input\b[^>]{0,200}?name\s*=\s*[\"']?" + _KEY + r"[\"']?[^>]{0,200}?value\s*=\s*[\"']([^\"'<>]{4,200})[\"']",
             0.85,
+            group=1,
+        ),
+        # A password word, a few words, then a value that looks like a password: "Passwort
+        # Alpenrad!Staging2026", "password for the test account is Cobalt2026!wholesale", "Das
+        # Passwort aus meiner letzten Mail (Bergmann&Soehne1890)".
+        PatternSpec(
+            "password_nearby",
+            r"(?i:(?<![\w/])(?:password|passwort|kennwort|passphrase|passcode|pwd|pw|mot de passe|contraseña|login"
+            r"|credentials|zugangsdaten|log-in)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
+            r"(?![^\s@]+@[^\s@]+\.\w)(?=[^\s()\"']*?[A-Za-z])(?=[^\s()\"']*?[0-9!#$%&*+=?^_~])"
+            r"([^\s\"'“”„()<>,;\[\]{}]{5,63}[^\s\"'“”„()<>,;.!?:\[\]{}])",
+            0.8,
             group=1,
         ),
         PatternSpec(
@@ -125,5 +164,5 @@ RULE = Rule(
         ),
     ),
     validator=_validate,
-    prefilter=("pass", "pwd", "secret", "key", "token", "credential", "kennwort", "login"),
+    prefilter=("pass", "pw", "secret", "key", "token", "credential", "kennwort", "login", "mot de passe", "contraseña"),
 )
