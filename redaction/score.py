@@ -113,7 +113,10 @@ def score_decisions(items: Sequence[dict[str, Any]], decisions: Sequence[Decisio
             label_total[lab["type"]] += 1
             if any(_overlaps((lab["start"], lab["end"]), (f.start, f.end)) for f in dec.findings):
                 label_found[lab["type"]] += 1
-        ident = identity_spans(item["text"], item.get("sender"))
+        # An identity occurrence inside a labelled span is part of third-party data (the sender
+        # "Hugo" and the street "rue Victor Hugo"): flagging it there is right.
+        ident = [sp for sp in identity_spans(item["text"], item.get("sender"))
+                 if not any(s <= sp[0] and sp[1] <= e for s, e in spans)]
         for f in dec.findings:
             finding_total[f.type] += 1
             if any(_overlaps((f.start, f.end), s) for s in spans):

@@ -428,3 +428,65 @@ HARD_CLEAN: tuple[Template, ...] = (
     yaml_sensitive, git_shas, uuid_heavy, names_products, public_business_contact, dates_not_dob,
     high_entropy_ids, public_stripe_key, quoted_own,
 )
+
+
+def jwt_io_example(ctx: Ctx) -> Doc:
+    return _d("your docs use the jwt.io example token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6"
+              "IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c in the auth guide "
+              f"(https://docs.velora.io/auth/v{ctx.rng.randint(1, 3)}/tokens); does the Commerce API accept HS256 or only RS256 tokens?")
+
+
+def data_uri(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    import base64 as _b64
+
+    png = _b64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(r.getrandbits(8) for _ in range(180))).decode()
+    return _d(f"the inline placeholder image breaks the AMP validation:\n\n<img src=\"data:image/png;base64,{png}\" alt=\"\" width=\"1\">\n\n"
+              "Can the Page Builder emit a normal URL instead?")
+
+
+def password_policy(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return _d(f"our security team wants to change the customer password policy in Checkout: at least {r.randint(10, 16)} characters, "
+              f"one digit, no reuse of the last {r.randint(3, 10)} passwords, and the reset token should expire after "
+              f"{r.choice([15, 30, 60])} minutes. Where are these settings? The current 'Forgot password' mail says the token "
+              "is valid for 24 hours.")
+
+
+def analytics_ids(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return _d(f"the consent banner blocks our tags although consent is given: GTM-{v.chars(r, v.UPPER + v.DIGITS, 7)}, "
+              f"G-{v.chars(r, v.UPPER + v.DIGITS, 10)}, Meta pixel {r.randint(10**14, 10**15)}, Hotjar site id "
+              f"{r.randint(10**6, 10**7)}. Consent mode v2 is enabled in the Velora Studio tag settings.")
+
+
+def vault_reference(ctx: Ctx) -> Doc:
+    return _d("the staging admin credentials are in our shared 1Password vault ('Velora staging'); I can grant your support "
+              f"engineer temporary access if needed. Token rotation is scheduled for {ctx.rng.randint(1, 28)} December. "
+              "Password and API key are NOT in this mail on purpose.")
+
+
+def csp_nonce(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    nonce = v.chars(r, v.B64, 22) + "=="
+    return _d(f"Edge strips our CSP nonce:\n\nContent-Security-Policy: script-src 'self' 'nonce-{nonce}' https://cdn.velora-cdn.net; "
+              f"object-src 'none'\n<script nonce=\"{nonce}\">window.__STATE__={{}}</script>\n\nThe nonce differs per response, as it should.")
+
+
+def customer_company_names(ctx: Ctx) -> Doc:
+    return _d("B2B buyers from Schneider Elektrotechnik GmbH and Bergmann & Söhne KG cannot see their negotiated prices since "
+              f"{ctx.rng.choice(['Monday', 'Tuesday', 'yesterday', 'the last deployment'])}. Both company accounts are in the "
+              f"'{ctx.rng.choice(['wholesale', 'b2b-gold', 'dealer'])}' customer group. Other B2B accounts are fine.")
+
+
+def sha_and_b64_config(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return _d(f"after upgrading the storefront our build cache never hits. Cache keys from the log:\n\n"
+              f"cache-key: storefront-{v.sha256_hex(r)}\nrestore-keys: storefront-{v.git_sha(r)}\n"
+              f"asset manifest: main.{v.chars(r, v.HEX, 8)}.js, vendor.{v.chars(r, v.HEX, 8)}.js, styles.{v.chars(r, v.HEX, 20)}.css")
+
+
+HARD_CLEAN = HARD_CLEAN + (
+    jwt_io_example, data_uri, password_policy, analytics_ids, vault_reference, csp_nonce, customer_company_names,
+    sha_and_b64_config,
+)

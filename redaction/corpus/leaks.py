@@ -237,3 +237,86 @@ SECRET: tuple[Template, ...] = (
     url_credentials, bearer_opaque, basic_header, cookie, set_cookie, env_password, yaml_secret, json_secret,
     code_secret, prose_password, prose_api_key, entropy_context, azure_conn, shell_history, docker_login,
 )
+
+
+# ------------------------------------------------------------------- more settings, more providers
+def gcp_service_account(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    key = v.pem_private_key(r)
+    while "BEGIN PRIVATE KEY" not in key:
+        key = v.pem_private_key(r)
+    escaped = key.replace("\n", "\\n") + "\\n"
+    project = ctx.domain.split(".")[0] + "-shop"
+    return Doc().fmt('the BigQuery export in Insights rejects our service account file:\n\n{{\n  "type": "service_account",\n'
+                     '  "project_id": "{p}",\n  "private_key_id": "{kid}",\n  "private_key": "{k}",\n'
+                     '  "client_email": "velora-export@{p}.iam.gserviceaccount.com"\n}}\n\nError: invalid_grant.',
+                     p=project, kid=secret(v.chars(r, v.HEX, 40), "PRIVATE_KEY"), k=secret(escaped, "PRIVATE_KEY"))
+
+
+def docker_config_auth(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt('our CI pulls from your registry with this ~/.docker/config.json:\n\n{{"auths": {{"registry.velora.io": '
+                     '{{"auth": "{a}"}}}}}}\n\nbut gets "denied: requested access to the resource is denied".',
+                     a=secret(v.basic_auth(r, ctx.domain.split(".")[0]), "AUTH_HEADER"))
+
+
+def curl_user(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("curl -u export:{pw} https://feeds.{d}/velora/products.xml -o products.xml\n\nworks from my laptop but the "
+                     "Velora feed importer reports 401 with the same credentials.",
+                     pw=secret(v.password(r, url_safe=True), "PASSWORD"), d=ctx.domain)
+
+
+def mysql_cli(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("to check the connector tables I ran\n\n$ PGPASSWORD='{pw}' psql -h db.{d} -U velora_sync shop -c '\\dt'\n\n"
+                     "and the velora_* tables are missing after the upgrade.", pw=secret(v.password(r), "PASSWORD"), d=ctx.domain)
+
+
+def algolia_admin(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("we connected Velora Search to our Algolia app {app} with the admin API key {k}. Indexing works but "
+                     "synonyms are not synced.", app=v.chars(r, v.UPPER + v.DIGITS, 10), k=secret(v.chars(r, v.HEX, 32), "API_KEY"))
+
+
+def datadog(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("the Datadog log forwarding in Edge does not send anything. Settings:\n\nDD_SITE=datadoghq.eu\nDD_API_KEY={k}\n"
+                     "DD_SERVICE=storefront\n\nDatadog shows no intake.", k=secret(v.chars(r, v.HEX, 32), "API_KEY"))
+
+
+def mailchimp(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("newsletter sign-ups are not synced to Mailchimp. The integration uses API key {k} and audience {aud}.",
+                     k=secret(f"{v.chars(r, v.HEX, 32)}-us{r.randint(1, 21)}", "API_KEY"), aud=v.chars(r, v.HEX, 10))
+
+
+def git_credentials(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    tok = secret(v.github_classic(r), "GITHUB_TOKEN")
+    return Doc().fmt("the build container has this in ~/.git-credentials:\n\nhttps://ci-bot:{t}@github.com\n\n"
+                     "and still cannot fetch the private theme submodule.", t=tok)
+
+
+def kubeconfig_token(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("our kubeconfig for the self-hosted preview cluster:\n\nusers:\n- name: velora-preview\n  user:\n    token: {t}\n\n"
+                     "kubectl says 'You must be logged in to the server (Unauthorized)'.", t=secret(v.jwt(r), "JWT"))
+
+
+def paypal_secret(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("PayPal in Checkout fails with invalid_client. Client ID {cid}\nSecret: {s}\nLive mode.",
+                     cid="A" + v.chars(r, v.B64URL, 79), s=secret("E" + v.chars(r, v.B64URL, 79), "API_KEY"))
+
+
+def adyen_key(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return Doc().fmt("after rotating the Adyen web service user credentials, payments fail. X-API-Key we use: {k}",
+                     k=secret("AQE" + v.chars(r, v.B64URL + "=", 120), "API_KEY"))
+
+
+SECRET = SECRET + (
+    gcp_service_account, docker_config_auth, curl_user, mysql_cli, algolia_admin, datadog, mailchimp,
+    git_credentials, kubeconfig_token, paypal_secret, adyen_key,
+)

@@ -211,3 +211,44 @@ PII: tuple[Template, ...] = (
     sepa_mandate, account_merge, fraud_check, address_validation, loyalty_birthday, chat_transcript,
     python_with_name, caps_label, review_moderation, returns, ipv6_person,
 )
+
+
+def honorific(ctx: Ctx) -> Doc:
+    f, la = ctx.third_party()
+    title = ctx.rng.choice(["Mrs", "Ms", "Mr", "Frau", "Herr", "Dr."])
+    return Doc().fmt("{t} {n} called twice today because her order confirmation never arrived. Order {o}.",
+                     t=title, n=pii(la, "PERSON") if ctx.rng.random() < 0.5 else pii(f"{f} {la}", "PERSON"), o=v.order_number(ctx.rng))
+
+
+def markdown_table(ctx: Ctx) -> Doc:
+    d = Doc().add("affected orders after the tax bug:\n\n| order | customer | email | total |\n|---|---|---|---|\n")
+    for _ in range(ctx.rng.randint(2, 4)):
+        f, la = ctx.third_party()
+        d.fmt("| {o} | {p} | {e} | {t} EUR |\n", o=v.order_number(ctx.rng), p=pii(f"{f} {la}", "PERSON"),
+              e=pii(v.consumer_email(ctx.rng, f, la), "EMAIL_ADDRESS"), t=f"{ctx.rng.randint(20, 400)}.{ctx.rng.randint(0, 99):02d}")
+    return d.add("\nCan you recalculate them?")
+
+
+def form_fields(ctx: Ctx) -> Doc:
+    f, la = ctx.third_party()
+    return Doc().fmt("the B2C registration form saves the fields in the wrong order. Submitted:\nfirst name: {fn}\nlast name: {ln}\n"
+                     "birthday: {dob}\nphone: {ph}\nStored: all fields shifted by one.",
+                     fn=pii(f, "PERSON"), ln=pii(la, "PERSON"), dob=pii(v.date_of_birth(ctx.rng), "DATE_OF_BIRTH"),
+                     ph=pii(v.mobile_phone(ctx.rng), "PHONE_NUMBER"))
+
+
+def intl_phone_format(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    phone = r.choice([f"0049 (0) 15{r.randint(1, 9)}-{v.chars(r, v.DIGITS, 8)}", f"+49 (0)1{r.choice('567')}{r.randint(0, 9)}/{v.chars(r, v.DIGITS, 7)}",
+                      f"07{r.randint(700, 999)} {v.chars(r, v.DIGITS, 6)}", f"+33 (0)6 {v.chars(r, v.DIGITS, 2)} {v.chars(r, v.DIGITS, 2)} {v.chars(r, v.DIGITS, 2)} {v.chars(r, v.DIGITS, 2)}"])
+    return Doc().fmt("phone validation rejects numbers like {ph} that a customer typed at checkout. Is the format not supported?",
+                     ph=pii(phone, "PHONE_NUMBER"))
+
+
+def delivery_note(ctx: Ctx) -> Doc:
+    f, la, p = _person(ctx)
+    return Doc().fmt("the delivery note PDF is missing the recipient's house number. Example: recipient {p}, {ad}. "
+                     "The address is complete in the order.", p=p, ad=_addr(ctx))
+
+
+PII = PII + (honorific, markdown_table, form_fields, intl_phone_format, delivery_note)
