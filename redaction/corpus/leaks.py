@@ -250,7 +250,7 @@ def gcp_service_account(ctx: Ctx) -> Doc:
     return Doc().fmt('the BigQuery export in Insights rejects our service account file:\n\n{{\n  "type": "service_account",\n'
                      '  "project_id": "{p}",\n  "private_key_id": "{kid}",\n  "private_key": "{k}",\n'
                      '  "client_email": "velora-export@{p}.iam.gserviceaccount.com"\n}}\n\nError: invalid_grant.',
-                     p=project, kid=secret(v.chars(r, v.HEX, 40), "PRIVATE_KEY"), k=secret(escaped, "PRIVATE_KEY"))
+                     p=project, kid=v.chars(r, v.HEX, 40), k=secret(escaped, "PRIVATE_KEY"))
 
 
 def docker_config_auth(ctx: Ctx) -> Doc:
