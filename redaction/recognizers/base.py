@@ -52,6 +52,9 @@ class Rule:
     patterns: tuple[PatternSpec, ...]
     context: tuple[str, ...] = ()
     negative_context: tuple[str, ...] = ()
+    # Words that drop a match only when they follow it ("+1 206 430 9100, our office line").
+    negative_after: tuple[str, ...] = ()
+    negative_window_after: int | None = None  # default: window_after
     window: int = 60
     window_after: int = 20
     context_boost: float = 0.35
@@ -78,6 +81,8 @@ class RuleRecognizer(LocalRecognizer):
         self._compiled = [(p, re.compile(p.regex, p.flags)) for p in rule.patterns]
         self._context = words_regex(rule.context)
         self._negative = words_regex(rule.negative_context)
+        self._negative_after = words_regex(rule.negative_after)
+        self._neg_after = rule.window_after if rule.negative_window_after is None else rule.negative_window_after
         self._prefilter = tuple(s.lower() for s in rule.prefilter)
         self._prefilter_re = re.compile(rule.prefilter_regex) if rule.prefilter_regex else None
         super().__init__(supported_entities=[rule.entity], name=name, supported_language="en")
@@ -98,10 +103,14 @@ class RuleRecognizer(LocalRecognizer):
         return bool(self._context.search(text, end, min(len(text), end + self.rule.window_after)))
 
     def _negated(self, text: str, start: int, end: int) -> bool:
+        if self._negative_after is not None and self._negative_after.search(
+            text, end, min(len(text), end + self.rule.window_after)
+        ):
+            return True
         if self._negative is None:
             return False
         lo = max(0, start - self.rule.window)
-        return bool(self._negative.search(text, lo, min(len(text), end + self.rule.window_after)))
+        return bool(self._negative.search(text, lo, min(len(text), end + self._neg_after)))
 
     def find(self, text: str) -> list[tuple[int, int, float, str]]:
         """(start, end, score, pattern name) of every match with its context-adjusted score."""

@@ -25,13 +25,13 @@ def _validate(value: str, text: str, start: int, end: int) -> bool:
     v = value.strip()
     if _DATE_LIKE.match(v) or _DOTTED.match(v):
         return False
-    digits = re.sub(r"\D", "", v)
+    international = v.startswith("+") or v.startswith("00")
+    v = v.replace("(0)", " ")  # "+33 (0)6 ...": the national trunk prefix written in brackets
+    digits = re.sub(r"\D", "", v[2:] if v.startswith("00") else v)
     if not 7 <= len(digits) <= 15 or len(set(digits)) <= 2:
         return False
     if _FICTIONAL_US.match(v):  # 555-0100..0199 are reserved for fiction (NANPA)
         return False
-    international = v.startswith("+") or v.startswith("00")
-    v = v.replace("(0)", " ")  # "+33 (0)6 ...": the national trunk prefix written in brackets
     try:
         if international:
             num = phonenumbers.parse("+" + v[2:] if v.startswith("00") else v, None)
@@ -60,11 +60,12 @@ RULE = Rule(
     ),
     validator=_validate,
     negative_context=("order", "invoice", "ticket", "build", "version", "port", "pid", "id", "ref", "sku",
-                      "case", "transaction", "tracking", "iban", "account no", "customer no", "#",
-                      # the sender organization's own lines, not a person's number
-                      "our office", "office line", "our hotline", "hotline", "switchboard", "zentrale", "our support",
-                      "on-call", "oncall", "pagerduty", "main line", "our phone"),
+                      "case", "transaction", "tracking", "iban", "account no", "customer no", "#"),
+    # the sender organization's own lines, not a person's number
+    negative_after=("our office", "office line", "our hotline", "switchboard", "zentrale", "our support",
+                    "on-call", "oncall", "pagerduty", "main line"),
     window=20,
     window_after=25,
+    negative_window_after=0,
     prefilter_regex=r"\d{3}",
 )
