@@ -1,6 +1,8 @@
 """Phone numbers, validated with libphonenumber (``phonenumbers``, a Presidio dependency).
 
-International numbers (``+49 ...``, ``0044 ...``) that libphonenumber accepts as valid are findings;
+International numbers (``+49 ...``, ``0044 ...``) of a length libphonenumber accepts as possible for
+their country are findings (not only "valid" ones: number ranges change, and a rejected
+customer's number is exactly what a support mail quotes);
 national numbers ("030 1234567", "(415) 555-0132") need phone context. Dates, times, versions, order
 numbers and IP addresses are rejected before parsing.
 """
@@ -35,13 +37,13 @@ def _validate(value: str, text: str, start: int, end: int) -> bool:
     try:
         if international:
             num = phonenumbers.parse("+" + v[2:] if v.startswith("00") else v, None)
-            return phonenumbers.is_valid_number(num)
+            return phonenumbers.is_possible_number(num)
         window = text[max(0, start - 40):start]
         if not _PHONE_WORDS.search(window):
             return False
         for region in _REGIONS:
             num = phonenumbers.parse(v, region)
-            if phonenumbers.is_valid_number(num):
+            if phonenumbers.is_possible_number(num):
                 return True
     except phonenumbers.NumberParseException:
         return False

@@ -24,7 +24,7 @@ RULE = Rule(
         PatternSpec("postman", _B + r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}" + _E, 0.95),
         PatternSpec("square", _B + r"(?:EAAA[A-Za-z0-9_\-]{60}|sq0(?:atp|csp)-[A-Za-z0-9_\-]{22,43})" + _E, 0.9),
         PatternSpec("braintree", r"access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}", 0.95),
-        PatternSpec("adyen", _B + r"AQE[a-zA-Z0-9]{3}[A-Za-z0-9+/=_\-]{60,}" + _E, 0.85),
+        PatternSpec("adyen", _B + r"AQE[A-Za-z0-9+/=_\-]{60,}" + _E, 0.85),
         PatternSpec("newrelic", _B + r"NR(?:AK|II|AA)-[A-Z0-9]{27}" + _E, 0.95),
         PatternSpec("sentry", _B + r"(?:sntrys_[A-Za-z0-9+/=_]{50,}|sntryu_[a-f0-9]{64})" + _E, 0.95),
         PatternSpec("doppler", _B + r"dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}" + _E, 0.95),
