@@ -82,6 +82,9 @@ class Imap:
     kind = "imap"
     port: int
 
+    def start(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
     def append(self, raw: bytes) -> None:
         from imapclient import IMAPClient
 
@@ -211,7 +214,9 @@ class ReceivedMail:
 
     @property
     def message(self) -> email.message.EmailMessage:
-        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
+        message = email.message_from_bytes(self.raw, policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        return message
 
     def summary(self) -> dict[str, Any]:
         m = self.message

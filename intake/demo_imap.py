@@ -201,7 +201,8 @@ class Handler(socketserver.StreamRequestHandler):
         elif cmd == "APPEND":
             toks = tokenize(args)
             raw = self._lit(toks[-1])
-            flags = {t.decode() for t in next((t for t in toks[1:-1] if isinstance(t, list)), [])}  # type: ignore[union-attr]
+            flag_list = next((t for t in toks[1:-1] if isinstance(t, list)), [])
+            flags = {t.decode() for t in flag_list if isinstance(t, bytes)}
             uid = store.append(raw, flags)
             self.send(f"{tag} OK [APPENDUID {store.uidvalidity} {uid}] APPEND completed")
             return True
@@ -325,8 +326,9 @@ class Handler(socketserver.StreamRequestHandler):
             wanted = parse_set(uidset_text.decode(), max(store.uidnext - 1, 1))
             targets = [(i + 1, m) for i, m in enumerate(store.mails) if m.uid in wanted]
         if sub == "FETCH":
-            names = [self._lit(t).decode().upper() if not isinstance(t, list) else "" for t in
-                     (tokenize(items)[0] if items.strip().startswith(b"(") else tokenize(items))]  # type: ignore[union-attr]
+            parsed = tokenize(items)
+            wanted_items = parsed[0] if items.strip().startswith(b"(") and isinstance(parsed[0], list) else parsed
+            names = [self._lit(t).decode().upper() if not isinstance(t, list) else "" for t in wanted_items]
             for seq, m in targets:
                 out: list[bytes] = [f"UID {m.uid}".encode()]
                 for name in names:
@@ -347,7 +349,7 @@ class Handler(socketserver.StreamRequestHandler):
             toks = tokenize(items)
             op = self._lit(toks[0]).decode().upper()
             flag_tokens = toks[1] if isinstance(toks[1], list) else toks[1:]
-            flags = {self._lit(f).decode() for f in flag_tokens}  # type: ignore[union-attr]
+            flags = {self._lit(f).decode() for f in flag_tokens}
             with store.lock:
                 for seq, m in targets:
                     if op.startswith("+"):

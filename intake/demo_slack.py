@@ -70,8 +70,8 @@ class SlackState:
     version: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
     changed: threading.Condition = field(init=False)
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
         self.changed = threading.Condition(self.lock)
@@ -324,15 +324,16 @@ class BotLink:
 
 def apply_view_answer(state: SlackState, view_id: str, answer: dict[str, Any] | None) -> dict[str, str]:
     """What Slack does with a view submission's ack body; returns field errors to show (if any)."""
+    answer = answer or {}
     with state.lock:
-        action = (answer or {}).get("response_action")
+        action = answer.get("response_action")
         if action == "errors":
-            return {str(k): str(v) for k, v in (answer or {}).get("errors", {}).items()}
-        if action == "update" and isinstance((answer or {}).get("view"), dict):
+            return {str(k): str(v) for k, v in answer.get("errors", {}).items()}
+        if action == "update" and isinstance(answer.get("view"), dict):
             old = state.views[view_id]
             state.views[view_id] = {**answer["view"], "id": view_id, "root_view_id": old.get("root_view_id"),
                                     "hash": f"{time.time():.6f}", "state": {"values": {}}}
-        elif action == "push" and isinstance((answer or {}).get("view"), dict):
+        elif action == "push" and isinstance(answer.get("view"), dict):
             vid = f"V{next(state._ids):08d}"
             state.views[vid] = {**answer["view"], "id": vid, "root_view_id": view_id, "state": {"values": {}}}
             state.stack.append(vid)
@@ -354,7 +355,7 @@ def values_from_form(view: dict[str, Any], form: dict[str, list[str]]) -> dict[s
         if block.get("type") != "input":
             continue
         el = block.get("element") or {}
-        bid, aid, kind = block.get("block_id"), el.get("action_id"), el.get("type")
+        bid, aid, kind = str(block.get("block_id")), str(el.get("action_id")), el.get("type")
         key = f"{bid}::{aid}"
         got = form.get(key, [])
         if kind == "plain_text_input":

@@ -86,11 +86,11 @@ def _purge_mail_content(session: Session, *, cutoff: dt.datetime) -> tuple[int, 
     inbound = 0
     for i in range(0, len(ids), BATCH):
         chunk = ids[i:i + BATCH]
-        tickets += session.execute(update(Ticket).where(Ticket.id.in_(chunk))
-                                   .values(body=None, subject=None)).rowcount or 0
-        inbound += session.execute(update(InboundMessage).where(InboundMessage.ticket_id.in_(chunk),
+        tickets += _rows(session, update(Ticket).where(Ticket.id.in_(chunk))
+                                   .values(body=None, subject=None))
+        inbound += _rows(session, update(InboundMessage).where(InboundMessage.ticket_id.in_(chunk),
                                                                 InboundMessage.subject.is_not(None))
-                                   .values(subject=None)).rowcount or 0
+                                   .values(subject=None))
         # Delivered side effects only: a pending item still has to go out as written.
         for item in session.scalars(select(OutboxItem).where(OutboxItem.ticket_id.in_(chunk),
                                                              OutboxItem.state == "done")):
@@ -102,12 +102,17 @@ def _purge_mail_content(session: Session, *, cutoff: dt.datetime) -> tuple[int, 
                 item.payload = payload
                 outbox += 1
     # Messages that never made a ticket keep their subject no longer than a closed ticket would.
-    inbound += session.execute(update(InboundMessage).where(InboundMessage.ticket_id.is_(None),
+    inbound += _rows(session, update(InboundMessage).where(InboundMessage.ticket_id.is_(None),
                                                             InboundMessage.received_at <= cutoff,
                                                             InboundMessage.subject.is_not(None))
-                               .values(subject=None)).rowcount or 0
+                               .values(subject=None))
     session.flush()
     return tickets, inbound, outbox
+
+
+def _rows(session: Session, statement: Any) -> int:
+    """Rows changed by an UPDATE (``CursorResult.rowcount``)."""
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
 
 
 def _purge_redaction_log(session: Session, *, cutoff: dt.datetime, now: dt.datetime) -> tuple[int, str | None]:

@@ -5,7 +5,7 @@ Pure functions from numbers to markup; every text goes through ``escape``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -48,7 +48,7 @@ def hbars(bars: Sequence[Bar], *, unit: str, title: str, width: int = 640) -> st
     return "".join(parts)
 
 
-def columns(labels: Sequence[str], series: dict[str, Sequence[float]], *, title: str, width: int = 640,
+def columns(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str, width: int = 640,
             height: int = 220) -> str:
     """Stacked columns, one per label (week), one colour per series (type), with a legend."""
     if not labels or not series or not any(any(v for v in vals) for vals in series.values()):
@@ -64,7 +64,7 @@ def columns(labels: Sequence[str], series: dict[str, Sequence[float]], *, title:
     parts.append(f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" class="val">{peak:g}</text>')
     for i, label in enumerate(labels):
         x = left + i * col_w + 3
-        y = top_pad + plot_h
+        y: float = top_pad + plot_h
         for j, (name, vals) in enumerate(series.items()):
             v = vals[i]
             if not v:
