@@ -377,14 +377,15 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                     uid: int | None, deps: FlowDeps, gate: GateReading, now: dt.datetime,
                     received_at: dt.datetime | None = None, decision: Decision | None = None,
                     parsed: ParsedMail | None = None, size: int | None = None,
-                    identity: SenderIdentity | None = None) -> tuple[InboundMessage, bool]:
+                    identity: SenderIdentity | None = None,
+                    known: KnownInBatch | None = None) -> tuple[InboundMessage, bool]:
     """Record one mail and its outcome with every side effect, in the caller's transaction.
 
     Returns ``(row, already)``: ``already`` when this (mailbox, UIDVALIDITY, UID) was recorded
     before (a re-run after a crash between commit and flagging the mail on the server).
     """
     cfg = deps.config
-    if uid is not None:
+    if uid is not None and (known is None or uid in known.uids):
         existing = session.scalar(select(InboundMessage).where(
             InboundMessage.mailbox == mailbox, InboundMessage.uidvalidity == uidvalidity, InboundMessage.uid == uid))
         if existing is not None:
@@ -405,8 +406,12 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
         return row, False
     row.sender = (parsed.from_addr or "")[:320] or None
     mid = parsed.message_id if parsed.message_id and len(parsed.message_id) <= 998 else synthetic_message_id(raw)
-    dup = session.execute(select(InboundMessage.id, InboundMessage.outcome)
-                          .where(InboundMessage.message_id == mid)).first()
+    dup = None
+    if known is None or mid in known.message_ids:
+        dup = session.execute(select(InboundMessage.id, InboundMessage.outcome)
+                              .where(InboundMessage.message_id == mid)).first()
+    if known is not None:
+        known.message_ids.add(mid)  # a second copy later in the same batch must find this one
     if dup is not None:
         _finish(session, row, DUPLICATE, f"same Message-ID as inbound #{dup.id} ({dup.outcome}); "
                 "not processed again", gate, now)
@@ -451,6 +456,26 @@ def _from_header(parsed: ParsedMail) -> str | None:
     except UnicodeError:  # an internationalized address (RFC 6532): formataddr insists on ASCII
         name = parsed.from_name.replace("\\", "").replace('"', "")
         return f'"{name}" <{parsed.from_addr}>' if name else f"<{parsed.from_addr}>"
+
+
+@dataclass
+class KnownInBatch:
+    """What the database already holds for a batch, read with two queries instead of two per mail:
+    the batch's UIDs already recorded, and which of its Message-IDs are taken. Only a hit needs
+    the per-mail look-up."""
+
+    uids: set[int]
+    message_ids: set[str]
+
+    @classmethod
+    def load(cls, session: Session, *, mailbox: str, uidvalidity: int | None, uids: Sequence[int],
+             message_ids: Sequence[str]) -> KnownInBatch:
+        found_uids = set(session.scalars(select(InboundMessage.uid).where(
+            InboundMessage.mailbox == mailbox, InboundMessage.uidvalidity == uidvalidity,
+            InboundMessage.uid.in_(list(uids))))) if uids else set()
+        found_ids = set(session.scalars(select(InboundMessage.message_id).where(
+            InboundMessage.message_id.in_(list(message_ids))))) if message_ids else set()
+        return cls({int(u) for u in found_uids if u is not None}, {m for m in found_ids if m})
 
 
 def _identify(parsed: ParsedMail, deps: FlowDeps) -> SenderIdentity:
@@ -715,12 +740,20 @@ class BatchIngest:
         failure rolls all of it back and the caller redoes the batch one mail per transaction."""
         results = []
         with self.factory() as session, session.begin():
+            mids = []
+            for mail in batch.mails:
+                p = parsed.get(mail.uid)
+                if p is not None and mail.raw is not None:
+                    mids.append(p.message_id if p.message_id and len(p.message_id) <= 998
+                                else synthetic_message_id(mail.raw))
+            known = KnownInBatch.load(session, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity,
+                                      uids=[m.uid for m in batch.mails], message_ids=mids)
             for mail in batch.mails:
                 row, already = process_message(
                     session, mail.raw, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity, uid=mail.uid,
                     deps=self.deps, gate=gate, now=self.clock(), received_at=mail.internaldate,
                     decision=decisions.get(mail.uid), parsed=parsed.get(mail.uid), size=mail.size,
-                    identity=identities.get(mail.uid))
+                    identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None)
                 results.append(IngestResult(row.id, row.outcome or "", row.reason or "", row.ticket_id, already))
         return results
 

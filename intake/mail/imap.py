@@ -307,16 +307,19 @@ class MailboxPoller:
     def _mark_done(self, client: IMAPClient, uids: list[int], *, expunge: Sequence[int] = ()) -> None:
         if not uids:
             return
-        client.add_flags(uids, [self._done_flag()], silent=True)
         caps = {c.upper() for c in client.capabilities()}
         if expunge and self.config.expunge_rejected:
             # Support terms: requests with third-party personal data or secrets "can be deleted".
+            # Deleted *before* any done flag: a crash in between leaves the mail pending, so the
+            # next pass (finding its outcome recorded) deletes it again instead of skipping it.
             client.delete_messages(list(expunge), silent=True)
             if b"UIDPLUS" in caps:
                 client.uid_expunge(list(expunge))
             else:
                 client.expunge()
             uids = [u for u in uids if u not in set(expunge)]
+        if uids:
+            client.add_flags(uids, [self._done_flag()], silent=True)
         if self.config.processed_mailbox and uids:
             if b"MOVE" in caps:
                 client.move(uids, self.config.processed_mailbox)
@@ -327,7 +330,8 @@ class MailboxPoller:
         with self.factory() as session, session.begin():
             session.execute(update(InboundMessage).where(
                 InboundMessage.mailbox == self.config.mailbox, InboundMessage.uidvalidity == self.uidvalidity,
-                InboundMessage.uid.in_([*uids, *expunge])).values(server_done=True).execution_options(synchronize_session=False))
+                InboundMessage.uid.in_([*uids, *expunge])).values(server_done=True)
+                .execution_options(synchronize_session=False))
 
     # -- waiting -------------------------------------------------------------------------------------------
 
