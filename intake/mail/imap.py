@@ -215,6 +215,10 @@ class MailboxPoller:
         try:
             caps = {c.upper() for c in client.capabilities()}
             self.idle_supported = b"IDLE" in caps
+            target = self.config.processed_mailbox
+            if target and not client.folder_exists(target):
+                client.create_folder(target)
+                log.info("created mailbox %s for processed mail", target)
             info = client.select_folder(self.config.mailbox)
         except BaseException:
             _close(client)

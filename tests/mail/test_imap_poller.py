@@ -175,3 +175,16 @@ def test_wrong_password_is_an_error_the_loop_survives(factory, dovecot):
     stop.set()
     thread.join(10)
     assert poller.failures >= 1 and not thread.is_alive()
+
+
+def test_processed_mail_can_be_moved_to_a_folder_created_on_first_use(factory, dovecot):
+    dovecot.append([mail(), mail()])
+    poller = MailboxPoller(_config(dovecot, processed_mailbox="Processed"), factory=factory, handler=Recorder(),
+                           worker_id="w")
+    try:
+        assert poller.poll_once() == 2
+    finally:
+        poller.close()
+    assert dovecot.flags() == {}
+    moved = dovecot.flags("Processed")
+    assert len(moved) == 2 and all(b"$SupportbotDone" in f for f in moved.values())
