@@ -69,5 +69,5 @@ RULE = Rule(
     window=20,
     window_after=25,
     negative_window_after=0,
-    prefilter_regex=r"\d{3}",
+    prefilter_regex=r"\d[\d ()\-./]{5,}\d",
 )
