@@ -158,6 +158,9 @@ def test_planted_values_appear_nowhere_after_rejection(engine, db_url, tmp_path,
         "stdout/stderr": captured.out + captured.err,
         "decisions": repr(decisions),
     }
+    # Reading SQLite's files with open()/close() drops this process's POSIX locks on them (SQLite docs,
+    # "How To Corrupt", 2.2): close every pooled connection first, so later tests start clean.
+    engine.dispose()
     db_blob = _db_bytes(db_url) if engine.dialect.name == "sqlite" else b""
     assert control in places["database rows"] and control in places["jsonl export"] and control in places["command output"]
     if db_blob:

@@ -209,6 +209,14 @@ def test_csv_export_neutralises_spreadsheet_formulas(factory):
     assert rows[0]["entity_types"] == "GITLAB_TOKEN" and json.loads(rows[0]["findings"])[0]["start"] == 6
 
 
+def _why(res) -> str:
+    """A CliRunner result's output and, if it raised, the traceback (for the assertion message)."""
+    import traceback
+
+    tb = "".join(traceback.format_exception(*res.exc_info)) if res.exc_info and res.exception else ""
+    return res.output + tb
+
+
 def _settings(db_url: str, tmp_path: Path):
     return load_settings(database_url=db_url, data_dir=tmp_path)
 
@@ -261,7 +269,7 @@ def test_cli_verify_starts_from_the_retention_anchor_after_a_purge(factory, db_u
         assert not verify(s).ok  # from genesis, the purged prefix is missing...
         assert verify(s, start=report.anchor).ok  # ...from the anchor, the rest is intact
     res = CliRunner().invoke(redaction_log, ["verify"], obj=settings)
-    assert res.exit_code == 0 and "ok: 2 entries (from the retention anchor" in res.output, res.output
+    assert res.exit_code == 0 and "ok: 2 entries (from the retention anchor" in res.output, _why(res)
     with factory() as s, s.begin():
         s.get(RedactionLogEntry, ids[3]).channel = "web"
     res = CliRunner().invoke(redaction_log, ["verify"], obj=settings)
@@ -276,7 +284,7 @@ def test_cli_fingerprint_reads_the_value_from_stdin_and_finds_its_entries(factor
         e = append(s, key=key, now=T0, channel="email", message_ref=None, sender_org=None, text=body,
                    findings=_findings(body, ("EMAIL_ADDRESS", "someone.special@gmail.com")))
     res = CliRunner().invoke(redaction_log, ["fingerprint"], input="someone.special@gmail.com\n", obj=settings)
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, _why(res)
     assert res.output.splitlines() == [fingerprint(key, "someone.special@gmail.com"), f"entries: {e.id}"]
     res = CliRunner().invoke(redaction_log, ["fingerprint"], input="other@gmail.com\n", obj=settings)
     assert res.output.splitlines()[-1] == "entries: none"
