@@ -203,6 +203,11 @@ def _handle(state: WebState, request: Request, handler: Callable[[Ctx], Response
             session.rollback()
             return _error(state, request, 404, "Not found.", principal=principal, csrf=csrf)
         session.commit()
+    if ctx.set_session is not None or ctx.clear_session:
+        # A new CSRF token at every sign-in and sign-out: a token seen before cannot outlive the session.
+        _, csrf_cookie = state.codec.new_csrf()
+        response.set_cookie(CSRF_COOKIE, csrf_cookie, httponly=True, samesite="lax",
+                            secure=state.settings.web_cookie_secure, path="/")
     if ctx.set_session is not None:
         _set_session_cookie(state, response, ctx.set_session)
     elif ctx.clear_session:

@@ -159,3 +159,16 @@ def test_the_slack_endpoint_is_mounted_and_refuses_unsigned_requests(web_setting
             "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": sig})
         assert signed.status_code != 401
+
+
+def test_the_csrf_token_changes_at_sign_in(client, entries):
+    before = csrf_of(client.get("/signin").text)
+    sign_in(client, "clara")
+    after = csrf_of(client.get("/compliance/redactions").text)
+    assert after != before
+    resp = client.post(f"/compliance/redactions/{entries[0]}/verdict", data={"csrf_token": before,
+                                                                             "verdict": "confirmed"})
+    assert resp.status_code == 403
+    ok = client.post(f"/compliance/redactions/{entries[0]}/verdict", data={"csrf_token": after,
+                                                                           "verdict": "confirmed"})
+    assert ok.status_code == 303
