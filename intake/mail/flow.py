@@ -250,11 +250,9 @@ def decide(parsed: ParsedMail, *, gate: GateReading, identity: SenderIdentity, r
                        reply_to=reply_to, decision=found)
 
     ext = extract(parsed.subject, parsed.body, registry=registry, sender=identity)
+    # the stricter of the contract's cap and the policy's product/component table
     cap = registry.effective_max_severity(ext.org, ext.product, ext.component, policy=policy)
     requested = ext.severity
-    policy_cap = policy.max_severity(ext.product, ext.component)
-    if policy_cap is not None and cap.is_higher_than(policy_cap):
-        cap = policy_cap
     start = (requested or Severity.S4).capped(cap)
     priority = bool(identity.priority_eligible and ext.org == identity.org_id and ext.project is not None)
     draft = TicketDraft(

@@ -1,0 +1,110 @@
+"""``flow.decide`` on raw mail bytes: the decision order as a table (no peers, a recording fake
+redactor: house style "fakes over mocks")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from intake.domain.policy import Policy
+from intake.domain.severity import Severity
+from intake.mail.flow import FlowConfig, ThreadRef, decide
+from intake.mail.identity import identify_sender
+from intake.mail.parse import parse_message
+from intake.portal import GateReading
+from intake.registry import load_registry
+from redaction.types import Decision, Finding
+from tests.mail.flow_helpers import AUTHSERV, ROOT, SUPPORT, mail
+
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+UP = GateReading("up", "up", "status page: Support Portal is operational", NOW)
+DOWN = GateReading("down", "down", "status page: Support Portal is major_outage", NOW)
+CONFIG = FlowConfig(support_address=SUPPORT, our_addresses=(SUPPORT,), message_id_domain="vendor.example",
+                    authserv_ids=(AUTHSERV,))
+REGISTRY = load_registry(ROOT / "config" / "customers.example.toml")
+POLICY = Policy.load(ROOT / "config" / "policy.toml")
+
+
+class FakeRedactor:
+    """Flags the word SECRET as a password; records what it was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def check(self, text, sender=None):
+        self.calls.append(text)
+        at = text.find("SECRET")
+        if at < 0:
+            return Decision("clean")
+        return Decision("resubmit", (Finding("PASSWORD", at, at + 6, 0.9, "fake", "secret"),), {"PASSWORD": 1})
+
+
+def _decide(raw: bytes, gate=DOWN, thread=None):
+    parsed = parse_message(raw)
+    identity = identify_sender(f"{parsed.from_name} <{parsed.from_addr}>" if parsed.from_addr else None,
+                               parsed.authentication_results, registry=REGISTRY, authserv_ids=CONFIG.authserv_ids)
+    redactor = FakeRedactor()
+    outcome = decide(parsed, gate=gate, identity=identity, registry=REGISTRY, policy=POLICY, redactor=redactor,
+                     now=NOW, config=CONFIG, thread=thread)
+    return outcome, redactor
+
+
+OPEN = ThreadRef(7, "SB-000007", "open")
+CLOSED = ThreadRef(8, "SB-000008", "closed")
+
+
+@pytest.mark.parametrize("raw, gate, thread, kind, reply, redacted", [
+    (mail(headers={"Auto-Submitted": "auto-replied"}), DOWN, None, "filtered", None, False),
+    (mail(headers={"Precedence": "bulk"}), UP, None, "filtered", None, False),
+    (mail(frm="noreply@acme.example"), DOWN, None, "filtered", None, False),
+    (mail(frm="Support <support@vendor.example>"), DOWN, None, "filtered", None, False),
+    (mail(), UP, None, "deflected", "deflection", False),
+    (mail(body="SECRET inside"), UP, None, "deflected", "deflection", False),  # nothing read, nothing kept
+    (mail(body="more info"), UP, OPEN, "follow_up", None, True),  # threads even while the website is up
+    (mail(body="SECRET again"), DOWN, OPEN, "rejected_redaction", "resubmission", True),
+    (mail(body="Organization: acme\nProject: shop-eu\n\nback again"), DOWN, CLOSED, "ticket", "acknowledgement", True),
+    (mail(body="Our SECRET is x"), DOWN, None, "rejected_redaction", "resubmission", True),
+    (mail(subject="SECRET in the subject", body="fine"), DOWN, None, "rejected_redaction", "resubmission", True),
+    (mail(), DOWN, None, "ticket", "acknowledgement", True),
+])
+def test_decision_order(raw, gate, thread, kind, reply, redacted):
+    outcome, redactor = _decide(raw, gate, thread)
+    assert outcome.kind == kind
+    assert outcome.reply == reply
+    assert bool(redactor.calls) is redacted
+    assert outcome.reason
+
+
+def test_no_sender_is_quarantined_for_a_person():
+    raw = b"Subject: hello\r\nTo: support@vendor.example\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n"
+    outcome, _ = _decide(raw)
+    assert outcome.kind == "quarantined" and "no_sender" in outcome.reason
+
+
+def test_a_closed_ticket_reference_becomes_a_new_request_and_says_so():
+    outcome, _ = _decide(mail(), DOWN, CLOSED)
+    assert outcome.kind == "ticket" and "SB-000008, which is closed" in outcome.reason
+
+
+def test_requested_severity_is_capped_by_the_contract_and_priority_needs_org_and_project():
+    body = "Organization: acme\nProject: shop-eu\nSeverity: S1\nProduct: Checkout\nComponent: Vouchers\n\nbroken\n"
+    outcome, _ = _decide(mail(body=body))
+    d = outcome.draft
+    assert (d.requested_severity, d.severity, d.max_severity) == (Severity.S1, Severity.S3, Severity.S3)
+    assert d.priority_eligible and d.missing == ()
+    assert "capped to S3" in outcome.reason
+
+    outcome, _ = _decide(mail(body="Severity: S2\n\nno project named\n"))
+    assert not outcome.draft.priority_eligible and "project" in outcome.draft.missing
+
+
+def test_an_unauthenticated_sender_gets_no_priority_whatever_they_claim():
+    outcome, _ = _decide(mail(authenticated=False))
+    assert outcome.kind == "ticket" and not outcome.draft.priority_eligible
+    assert outcome.draft.reason_code == "unauthenticated" and not outcome.draft.sender_trusted
+
+
+def test_a_sender_that_may_not_be_auto_answered_gets_no_reply_target():
+    outcome, _ = _decide(mail(headers={"Reply-To": "not an address"}))
+    assert outcome.kind == "ticket" and outcome.reply_to is None
