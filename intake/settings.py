@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(30.0, validation_alias=_alias("SMTP_TIMEOUT"))
     support_address: str = Field("support@vendor.example", validation_alias=_alias("SUPPORT_ADDRESS"))
     support_website_url: str = Field("https://support.vendor.example", validation_alias=_alias("SUPPORT_WEBSITE_URL"))
-    authserv_ids: list[str] = Field(default_factory=lambda: ["mx.vendor.example"],
+    # NoDecode: "mx1.example,mx2.example" from the environment is split by _split_list, not JSON-decoded.
+    authserv_ids: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mx.vendor.example"],
                                     validation_alias=_alias("AUTHSERV_IDS"))
     max_mail_bytes: int = Field(25 * 1024 * 1024, validation_alias=_alias("MAX_MAIL_BYTES"))
     autoreply_window_seconds: int = Field(24 * 3600, validation_alias=_alias("AUTOREPLY_WINDOW_SECONDS"))
@@ -158,6 +159,13 @@ class Settings(BaseSettings):
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip().startswith("["):
             return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, str):  # a JSON list (the fields are NoDecode: nothing decoded it yet)
+            import json
+
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError(f"not a JSON list nor comma-separated values: {exc}") from None
         return value
 
     @property

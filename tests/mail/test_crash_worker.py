@@ -73,7 +73,7 @@ def _env(dovecot, smtp_sink, statuspage, db_url: str, data_dir: str) -> dict[str
         "SUPPORTBOT_STATUSPAGE_URL": statuspage.base_url,
         "SUPPORTBOT_STATUSPAGE_COMPONENT": "Support Portal",
         "SUPPORTBOT_PORTAL_REFRESH_SECONDS": "5",
-        "SUPPORTBOT_SUPPORT_ADDRESS": SUPPORT, "SUPPORTBOT_AUTHSERV_IDS": f"[\"{AUTHSERV}\"]",
+        "SUPPORTBOT_SUPPORT_ADDRESS": SUPPORT, "SUPPORTBOT_AUTHSERV_IDS": AUTHSERV,
         "SUPPORTBOT_REDACTION_HMAC_KEY": "c" * 64,
         "SUPPORTBOT_CUSTOMERS": str(ROOT / "config" / "customers.example.toml"),
         "SUPPORTBOT_AUTOREPLY_ACK_LIMIT": "50",
