@@ -55,9 +55,11 @@ class ClockJobs:
     settings: Settings
     portal: Any = None  # intake.portal.PortalMonitor or None
     clock: Clock = utcnow
+    stop: threading.Event | None = None  # SIGTERM: a running sweep ends after its current transaction
 
     def sweep_nags(self) -> SweepReport:
-        return sweep_nags(self.factory, policy=self.policy, now=self.clock(), batch=self.settings.nag_sweep_batch)
+        return sweep_nags(self.factory, policy=self.policy, now=self.clock(), batch=self.settings.nag_sweep_batch,
+                          stop=self.stop)
 
     def refresh_portal(self) -> Any:
         if self.portal is None:
@@ -228,6 +230,7 @@ def _guard(fn: Callable[[], Any]) -> Callable[[], Any]:
 def run_forever(settings: Settings, *, stop: threading.Event) -> None:
     """Run the clock until ``stop`` is set; the current job finishes before it returns."""
     jobs = build_jobs(settings)
+    jobs.stop = stop
     scheduler = build_scheduler(jobs, background=True)
     scheduler.start()
     log.info("clock started: %s", ", ".join(j.id for j in scheduler.get_jobs()))

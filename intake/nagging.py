@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -148,13 +149,15 @@ def nag_one(session: Session, row_id: int, old: dt.datetime, *, policy: Policy,
 
 def sweep_nags(factory: sessionmaker[Session], *, policy: Policy, now: dt.datetime,
                batch: int = DEFAULT_BATCH, max_batches: int = 20,
-               per_transaction: int = DEFAULT_PER_TRANSACTION) -> SweepReport:
+               per_transaction: int = DEFAULT_PER_TRANSACTION,
+               stop: threading.Event | None = None) -> SweepReport:
     """One sweep: every ticket whose reminder has come gets one (at most ``batch * max_batches``).
 
     Tickets are handled ``per_transaction`` at a time, each inside its own SAVEPOINT: one bad row
     rolls back only itself (and is retried next sweep), while a restart with thousands of catch-up
     reminders does not pay one commit (an fsync on PostgreSQL) per ticket. Clocks take rows in the
     same order (``next_nag_at, id``), so two of them wait for each other's row locks, never deadlock.
+    ``stop`` (the process's SIGTERM flag) ends the sweep after the current transaction.
     """
     report = SweepReport()
     for _ in range(max_batches):
@@ -162,6 +165,9 @@ def sweep_nags(factory: sessionmaker[Session], *, policy: Policy, now: dt.dateti
             rows = find_due(session, now=now, limit=batch)
         report.found += len(rows)
         for start in range(0, len(rows), per_transaction):
+            if stop is not None and stop.is_set():
+                log.info("nag sweep: stopping after %d of %d due tickets (shutdown)", start, len(rows))
+                return _logged(report, now)
             chunk = rows[start:start + per_transaction]
             part = SweepReport()
             try:
@@ -178,8 +184,12 @@ def sweep_nags(factory: sessionmaker[Session], *, policy: Policy, now: dt.dateti
                 log.exception("nag sweep: a transaction of %d tickets failed; retried next sweep", len(chunk))
                 continue
             report.merge(part)
-        if len(rows) < batch:
+        if len(rows) < batch or (stop is not None and stop.is_set()):
             break
+    return _logged(report, now)
+
+
+def _logged(report: SweepReport, now: dt.datetime) -> SweepReport:
     if report.found:
         log.info("nag sweep at %s: %d due, %d nagged, %d deferred, %d stopped, %d lost, %d failed",
                  now.isoformat(), report.found, report.nagged, report.deferred, report.stopped,

@@ -4,6 +4,7 @@ and the initial response stop them; restart catch-up; severity changes reschedul
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -144,3 +145,13 @@ def test_one_broken_row_does_not_stop_the_others(factory: sessionmaker[Session])
     assert report.failed == 1 and sorted(report.nagged_ids) == good
     assert ticket(factory, bad).nag_count == 0 and nags(factory, bad) == []  # rolled back, retried later
     assert sweep(factory, T0 + dt.timedelta(minutes=31)).failed == 1
+
+
+def test_a_sweep_stops_between_transactions_on_shutdown(factory: sessionmaker[Session]) -> None:
+    ids = [open_ticket(factory, Severity.S1, now=T0) for _ in range(5)]
+    stop = threading.Event()
+    stop.set()  # SIGTERM arrived: no new transaction starts
+    report = sweep_nags(factory, policy=POLICY, now=T0 + dt.timedelta(minutes=30), stop=stop)
+    assert report.nagged == 0 and nags(factory) == []
+    report = sweep_nags(factory, policy=POLICY, now=T0 + dt.timedelta(minutes=30), per_transaction=2)
+    assert sorted(report.nagged_ids) == ids  # the next clock (or the restarted one) sends them
