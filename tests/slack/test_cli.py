@@ -76,3 +76,12 @@ def test_slack_check_names_what_is_missing(fresh_settings: None) -> None:
 def test_socket_mode_without_an_app_token_fails_loudly(fresh_settings: None) -> None:
     result = CliRunner().invoke(main, ["slack", "socket"], env={"SLACK_BOT_TOKEN": TOKEN})
     assert result.exit_code == 1 and "SLACK_APP_TOKEN" in result.output
+
+
+def test_supportbot_check_reports_the_slack_settings(fresh_settings: None) -> None:
+    off = CliRunner().invoke(main, ["check"])
+    assert "ok   slack: not configured" in off.output
+    get_settings.cache_clear()
+    half = CliRunner().invoke(main, ["check"], env={"SLACK_BOT_TOKEN": "xoxp-user-token"})
+    assert half.exit_code == 1
+    assert "FAIL slack:" in half.output and "not a bot token" in half.output
