@@ -117,6 +117,10 @@ class Policy:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>",
                   base_dir: Path | None = None) -> Policy:
+        # Components that own a policy table register their validator on import; make sure the
+        # nag schedule's is registered whatever the caller imported first.
+        import intake.domain.nag  # noqa: F401
+
         calendar = _parse_calendar(data.get("calendar", {}), source, base_dir)
         rules = dict(DEFAULT_RULES)
         severities = data.get("severity", {})
