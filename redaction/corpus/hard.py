@@ -12,13 +12,13 @@ from . import artifacts as a
 from . import frame, leaks, pii
 from . import values as v
 from .context import Ctx
-from .doc import Doc, secret, wrap
+from .doc import Doc, Value, secret, wrap
 from .doc import pii as pii_value
 
 Template = Callable[[Ctx], Doc]
 
 
-def _long_secret(ctx: Ctx):
+def _long_secret(ctx: Ctx) -> Value:
     r = ctx.rng
     kind = r.randrange(5)
     if kind == 0:

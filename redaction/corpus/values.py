@@ -14,6 +14,7 @@ import json
 import random
 import string
 import unicodedata
+from collections.abc import Set
 
 from . import people
 
@@ -39,7 +40,7 @@ def ascii_fold(s: str) -> str:
 
 
 # ---------------------------------------------------------------- people and contact data
-def person(rng: random.Random, avoid: set[str] = frozenset()) -> tuple[str, str]:
+def person(rng: random.Random, avoid: Set[str] = frozenset()) -> tuple[str, str]:
     while True:
         first, last = rng.choice(people.FIRST_NAMES), rng.choice(people.LAST_NAMES)
         if first not in avoid and last not in avoid:
