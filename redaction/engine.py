@@ -162,7 +162,7 @@ class Redactor:
         self.rules = ContextRules(config)
         recognizers = build(config.recognizers, person_config=config.person)
         self._categories = {
-            r.supported_entities[0]: getattr(r, "category", "pii") for r in recognizers
+            entity: getattr(r, "category", "pii") for r in recognizers for entity in r.supported_entities
         }
         self._entities = sorted(self._categories)
         # Only strict formats are trusted across a line join: generic recognizers (assignments,

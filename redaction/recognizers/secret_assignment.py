@@ -54,9 +54,11 @@ _STOP = {
     "context", "data", "payload", "body", "result", "error", "errors", "message", "failure", "success", "pending",
     "included", "excluded", "omitted", "removed", "deleted", "lost", "forgotten", "unchanged",
 }
+# References to a value elsewhere (environment, templates, code), not the value itself.
 _CODE_REF = re.compile(
     r"^(?:os\.|process\.env|env\(|getenv|system\.getenv|environ|config\.|settings\.|self\.|this\.|props\.|params\."
-    r"|request\.|req\.|ctx\.|context\.|secrets\.|vars\.|\$|%|@|<|\{|\(|\[|&|\*|!|#|/|\\.\w+\()",
+    r"|request\.|req\.|ctx\.|context\.|secrets\.|vars\.|[(\[{<]|\$\{|\$\(|%\(|&[a-z]+;)"
+    r"|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_][A-Za-z0-9_]*%$|^@[A-Za-z_][\w.]*$|^!\w+$",
     re.IGNORECASE,
 )
 _URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^\s:@/]*(?:/|$)", re.IGNORECASE)
@@ -117,15 +119,13 @@ def _strong(value: str) -> bool:
 def _validate(value: str, text: str, start: int, end: int) -> bool:
     if _EMAIL.match(value.strip()):
         return False  # a login name, not a secret
-    # Dispatch on how the value was introduced: prose needs a stronger-looking value.
+    if _KEY_BEFORE.search(text, max(0, start - 80), start):
+        return _plausible_secret(value, text, start, end)  # key = value
     before = text[max(0, start - 40):start].lower()
-    if not re.search(r"[:=]\s*[\"'`]?\Z", before) and not _KEY_BEFORE.search(text, max(0, start - 80), start):
-        # "password_nearby": no assignment right before the value, so only a strong value counts.
-        if not re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
-            return _strong(value) and _plausible_secret(value, text, start, end)
     if re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
-        return _prose_secret(value, text, start, end)
-    return _plausible_secret(value, text, start, end)
+        return _prose_secret(value, text, start, end)  # "the password is ..."
+    # Near a password word only: the value itself must look like a password.
+    return _strong(value) and _plausible_secret(value, text, start, end)
 
 
 RULE = Rule(

@@ -82,3 +82,21 @@ def test_public_ips_count_only_tied_to_a_person():
         ["connect ECONNREFUSED 52.28.100.7:443", "customer on 192.168.1.20", "user from 203.0.113.9 (docs)",
          "user at 10.0.0.1", "version 1.2.3.4", "customer 2001:db8::1"],
     )
+
+
+def test_table_cells_under_personal_headers_are_findings():
+    from redaction.recognizers.tabular_pii import find_tables
+
+    csv = "Kundennr;Name;Geburtsdatum;Medikament\nK-1;Renate Vogel;04.11.1948;Ramipril\nK-2;Horst Neumann;17.02.1951;X"
+    md = "| Name | Email | Phone |\n|---|---|---|\n| Anna Lange | anna@web.de | +49 151 2345678 |\n| n/a | x | - |"
+    got = [(kind, text[s:e]) for text in (csv, md) for s, e, _score, kind, _how in find_tables(text)]
+    assert got == [("PERSON", "Renate Vogel"), ("DATE_OF_BIRTH", "04.11.1948"), ("PERSON", "Horst Neumann"),
+                   ("DATE_OF_BIRTH", "17.02.1951"), ("PERSON", "Anna Lange"), ("PHONE_NUMBER", "+49 151 2345678")]
+
+
+def test_product_tables_and_single_lines_are_not_personal():
+    from redaction.recognizers.tabular_pii import find_tables
+
+    assert find_tables("id,name,price\n1,Trail Runner Jacket,39.90\n2,Storefront Mug,12.00") == []
+    assert find_tables("Name;Geburtsdatum") == []
+    assert find_tables("name: Anna Lange, born 1970") == []
