@@ -490,3 +490,28 @@ HARD_CLEAN = HARD_CLEAN + (
     jwt_io_example, data_uri, password_policy, analytics_ids, vault_reference, csp_nonce, customer_company_names,
     sha_and_b64_config,
 )
+
+
+# ------------------------------------------------------------------- anonymized resubmissions
+def anonymized_complaint(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return _d(f"re-sending my request in anonymized form as you asked: our customer [NAME REMOVED] (email: {r.choice('abcdefghjklmnprst')}***@***.com, "
+              f"phone +49 1** *******) was charged twice for order {v.order_number(r)}. The payment provider shows one capture only.")
+
+
+def anonymized_export(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    rows = "\n".join(f"{v.order_number(r).lstrip('#')},{a.ts(ctx)},<redacted>,<redacted>,XXXXX,{r.randint(10, 900)}.{r.randint(0, 99):02d}"
+                     for _ in range(3))
+    return _d("here is the export again with the personal columns blanked:\n\norder_id,created_at,customer_name,email,zip,total_eur\n"
+              f"{rows}\n\nRefund IBAN was DE** **** **** **** **** {r.randint(10, 99)} (masked). The rows are still dropped by the ERP export.")
+
+
+def anonymized_secret(ctx: Ctx) -> Doc:
+    r = ctx.rng
+    return _d(f"sorry for the key in my last mail, it is rotated now. Anonymized config:\n\nSTRIPE_SECRET_KEY=sk_live_...{v.chars(r, v.ALNUM, 4)}\n"
+              "AWS_SECRET_ACCESS_KEY=[REMOVED]\nDB_PASSWORD=******\nAuthorization: Bearer <token removed>\n\n"
+              "The checkout still reports 'payment provider misconfigured'.")
+
+
+HARD_CLEAN = HARD_CLEAN + (anonymized_complaint, anonymized_export, anonymized_secret)
