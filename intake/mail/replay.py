@@ -41,11 +41,15 @@ def _open_database(settings: Any) -> Any:
         path = url.split("///", 1)[1] if "///" in url else ""
         if not path or path == ":memory:" or not Path(path).exists():
             return None
+    engine = None
     try:
         engine = make_engine(url)
         if not inspect(engine).has_table("inbound_messages"):
+            engine.dispose()
             return None
     except Exception:  # noqa: BLE001 - a dry run works without a database
+        if engine is not None:
+            engine.dispose()
         return None
     return session_factory(engine)
 
@@ -197,17 +201,21 @@ def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json
     for note in notes:
         click.echo(f"note: {note}", err=True)
     failed = 0
-    for name in files:
-        try:
-            raw = Path(name).read_bytes()
-        except OSError as exc:
-            failed += 1
-            click.echo(f"{name}: cannot read: {exc.strerror or exc}", err=True)
-            continue
-        result = replay_one(raw, context, now=now)
-        if as_json:
-            click.echo(json.dumps({"file": name, **result}, ensure_ascii=False))
-        else:
-            _print_human(name, result)
+    try:
+        for name in files:
+            try:
+                raw = Path(name).read_bytes()
+            except OSError as exc:
+                failed += 1
+                click.echo(f"{name}: cannot read: {exc.strerror or exc}", err=True)
+                continue
+            result = replay_one(raw, context, now=now)
+            if as_json:
+                click.echo(json.dumps({"file": name, **result}, ensure_ascii=False))
+            else:
+                _print_human(name, result)
+    finally:
+        if factory is not None:
+            factory.kw["bind"].dispose()
     if failed:
         ctx.exit(1)

@@ -5,7 +5,9 @@ Not a test module: the flow, worker, crash, loop and replay tests import it.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import tempfile
 import uuid
 from email.message import EmailMessage
@@ -24,12 +26,23 @@ SUPPORT = "support@vendor.example"
 AUTHSERV = "mx.vendor.example"
 
 
+_ROOT_DIR: list[str] = []
+
+
+def _data_root() -> str:
+    """One scratch directory per test process for settings' data dirs, removed at exit."""
+    if not _ROOT_DIR:
+        _ROOT_DIR.append(tempfile.mkdtemp(prefix="sb-mailtests-"))
+        atexit.register(shutil.rmtree, _ROOT_DIR[0], True)
+    return _ROOT_DIR[0]
+
+
 def make_settings(*, db_url: str, imap: Any = None, smtp: Any = None, statuspage: Any = None,
                   **overrides: Any) -> Settings:
     """Settings for the real peers: Dovecot account, aiosmtpd sink, local Statuspage."""
     values: dict[str, Any] = {
         "database_url": db_url,
-        "data_dir": Path(tempfile.mkdtemp(prefix="sb-data-")),
+        "data_dir": Path(tempfile.mkdtemp(prefix="data-", dir=_data_root())),
         "policy_path": ROOT / "config" / "policy.toml",
         "customers_path": ROOT / "config" / "customers.example.toml",
         "templates_dir": ROOT / "config" / "templates",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,7 +106,8 @@ def test_kill_9_during_a_300_mail_burst_loses_nothing_and_duplicates_nothing(dov
     data_dir = tempfile.mkdtemp(prefix="sb-crash-")
     db_url = f"sqlite:///{data_dir}/crash.db"
     upgrade(db_url)
-    factory = session_factory(make_engine(db_url))
+    engine = make_engine(db_url)
+    factory = session_factory(engine)
     raws, kinds = _burst(rng)
     dovecot.append(raws)
     env = _env(dovecot, smtp_sink, statuspage, db_url, data_dir)
@@ -177,5 +179,7 @@ def test_kill_9_during_a_300_mail_burst_loses_nothing_and_duplicates_nothing(dov
     flags = dovecot.flags()
     assert len(flags) == sum(1 for k in kinds.values() if k != "rejected_redaction")
     assert all(b"$SupportbotDone" in f for f in flags.values())
+    engine.dispose()
+    shutil.rmtree(data_dir, ignore_errors=True)  # kept only when an assertion failed (the worker log is there)
     print(f"crash test: {kills} kills, {len(tickets)} tickets, {states['done']} mails sent, "
           f"{states['parked']} parked as unknown, {elapsed:.1f}s (start-up times {timings})")
