@@ -89,11 +89,30 @@ def build_asgi(settings: Any, *, factory: sessionmaker[Session]) -> Any:
         log.info("Slack not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): /slack/events is off")
         return None
     app = build_app(settings, factory=factory)
-    # The spaCy model takes seconds to load: warm it now so the first request from Slack is fast.
+    # The spaCy model takes seconds to load, and Bolt's first request would wait for auth.test:
+    # warm both now (in the background: the web pages must not depend on Slack being reachable).
     threading.Thread(target=_warm_redactor, name="redactor-warmup", daemon=True).start()
+    threading.Thread(target=warm_authorization, args=(app,), name="slack-auth-warmup", daemon=True).start()
     endpoint = starlette_endpoint(app)
     return Starlette(routes=[Route("/events", endpoint, methods=["POST"]),
                              Route("/interactions", endpoint, methods=["POST"])])
+
+
+def warm_authorization(app: App) -> bool:
+    """Call auth.test once and hand the result to Bolt's single-team authorization, which otherwise
+    calls it inside the first request, before that request's ack. False when Slack didn't answer
+    (the first request then tries again)."""
+    from slack_bolt.middleware.authorization.single_team_authorization import SingleTeamAuthorization
+
+    try:
+        result = app.client.auth_test()
+    except (SlackApiError, OSError) as exc:
+        log.warning("Slack auth.test failed at start-up: %s", getattr(exc, "response", exc))
+        return False
+    for middleware in app._middleware_list:  # Bolt keeps the instance here; no public setter
+        if isinstance(middleware, SingleTeamAuthorization) and middleware.auth_test_result is None:
+            middleware.auth_test_result = result
+    return True
 
 
 def _warm_redactor() -> None:

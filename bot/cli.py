@@ -139,7 +139,7 @@ def run_socket_mode(settings: Settings, *, stop: threading.Event, factory: Any =
                               "(xapp-..., scope connections:write)")
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import SlackConfigError, build_app
+    from bot.app import SlackConfigError, build_app, warm_authorization
 
     engine = None
     if factory is None:
@@ -152,6 +152,7 @@ def run_socket_mode(settings: Settings, *, stop: threading.Event, factory: Any =
             app = build_app(settings, factory=factory)
         except SlackConfigError as exc:
             raise SocketModeError(str(exc)) from None
+        warm_authorization(app)  # auth.test once now, not inside the first envelope's ack
         handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
         handler.connect()  # type: ignore[no-untyped-call]
         if on_connected is not None:

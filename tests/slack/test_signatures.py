@@ -72,3 +72,33 @@ def test_wsgi_adapter_verifies_signatures_too(bot_app: Any) -> None:
     assert call({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": good}).startswith("200")
     assert call({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + "0" * 64}).startswith("401")
     assert call({}).startswith("401")
+
+
+def test_the_ack_does_not_wait_for_slow_slack_calls(slack: SlackSender, slack_api: FakeSlack,
+                                                   bot_app: Any) -> None:
+    from bot.app import warm_authorization
+
+    assert warm_authorization(bot_app)  # what build_asgi does at start-up (auth.test, once)
+    slack_api.delay = 2.0  # from now on every Web API call takes 2 s
+    start = time.monotonic()
+    resp = slack.command({"token": "x", "team_id": "T0SUPPORT1", "channel_id": "C0SUPPORT1", "user_id": "U0CUSTMR01",
+                          "user_name": "carla", "command": "/support", "text": "", "api_app_id": "A0INTAKE01",
+                          "response_url": "https://hooks.slack.com/commands/1", "trigger_id": "1.2.3"})
+    acked = time.monotonic() - start
+    assert resp.status_code == 200 and acked < 1.0  # views.open runs after the ack
+    slack_api.wait_for("views.open", timeout=10)
+
+
+def test_wsgi_adapter_refuses_other_paths_methods_and_huge_bodies(bot_app: Any) -> None:
+    application = wsgi_app(bot_app)
+
+    def status(path: str, method: str = "POST", length: int = 0) -> str:
+        seen: list[str] = []
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "CONTENT_LENGTH": str(length),
+                   "wsgi.input": io.BytesIO(b""), "QUERY_STRING": ""}
+        b"".join(application(environ, lambda s, h: seen.append(s)))
+        return seen[0]
+
+    assert status("/other").startswith("404")
+    assert status(PATH, "GET").startswith("405")
+    assert status(PATH, length=10 * 1024 * 1024).startswith("413")
