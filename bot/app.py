@@ -220,7 +220,9 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
             view = _modal_for(deps, kind, _ticket_id(raw_id))
         except ActionError as exc:
             view = _info_view("Not possible", str(exc))
-        _open(client, body, view)
+        opened = client.views_open(trigger_id=body["trigger_id"], view=view)
+        if view.get("callback_id") == views.V_INCIDENT and deps.incidents is not None:
+            _fill_incidents(deps, client, opened["view"], _ticket_id(raw_id))
 
     # Modal submissions ---------------------------------------------------------------------------------------
     def submission(callback_id: str, prepare: Callable[[dict[str, Any], Any, str], Callable[[], Any]]) -> None:
@@ -421,6 +423,26 @@ def register_listeners(app: App, deps: BotDeps) -> None:  # noqa: C901 - a flat 
                  "messages stay internal; use *Reply to customer* to email the customer.")
 
 
+def _fill_incidents(deps: BotDeps, client: WebClient, opened: dict[str, Any], ticket_id: int) -> None:
+    """Read the status page (it may be slow or down) and update the open incident modal."""
+    assert deps.incidents is not None
+    ticket = actions.load_ticket(deps, ticket_id)
+    found: list[Any] = []
+    problem = None
+    try:
+        found = list(deps.incidents())
+    except Exception as exc:  # the status page is optional here: say why and allow free text
+        problem = str(exc)[:200] or type(exc).__name__
+    choices = [views.IncidentChoice(i.id, i.name, i.status, getattr(i, "shortlink", None)) for i in found]
+    if not choices and problem is None:
+        problem = "no unresolved incidents"
+    try:
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=views.incident_modal(
+            ticket_id=ticket.id, token=ticket.token, incidents=choices, unavailable=problem))
+    except SlackApiError as exc:  # closed meanwhile, or the engineer already typed and submitted
+        log.info("incident modal not updated: %s", exc.response.get("error"))
+
+
 def _first_input(view: dict[str, Any]) -> str:
     for block in view.get("blocks") or []:
         if block.get("type") == "input" and block.get("block_id"):
@@ -474,17 +496,11 @@ def _modal_for(deps: BotDeps, kind: str, ticket_id: int) -> dict[str, Any]:
     if kind == views.V_ASSIGN or kind == blocks.MORE_ASSIGN:
         return views.assign_modal(ticket_id=ticket.id, token=ticket.token, current=ticket.assignee)
     if kind == blocks.MORE_INCIDENT:
-        found: list[Any] = []
-        problem = None
-        if deps.incidents is not None:
-            try:
-                found = list(deps.incidents())
-            except Exception as exc:  # the status page is optional here: say why and allow free text
-                problem = str(exc)[:200] or type(exc).__name__
-        else:
-            problem = "no status page configured"
-        choices = [views.IncidentChoice(i.id, i.name, i.status, getattr(i, "shortlink", None)) for i in found]
-        return views.incident_modal(ticket_id=ticket.id, token=ticket.token, incidents=choices, unavailable=problem)
+        # The trigger id expires 3 s after the click: open at once, list the incidents by views.update.
+        if deps.incidents is None:
+            return views.incident_modal(ticket_id=ticket.id, token=ticket.token, incidents=[],
+                                        unavailable="no status page configured")
+        return views.incident_modal(ticket_id=ticket.id, token=ticket.token, incidents=[], loading=True)
     if kind == blocks.MORE_DOWNGRADE:
         if ticket.effective_severity not in ("S1", "S2"):
             raise ActionError(f"Only S1/S2 requests are downgraded; {ticket.token} is {ticket.effective_severity}.")

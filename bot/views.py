@@ -287,7 +287,7 @@ class IncidentChoice:
 
 
 def incident_modal(*, ticket_id: int, token: str, incidents: Sequence[IncidentChoice],
-                   unavailable: str | None = None) -> dict[str, Any]:
+                   unavailable: str | None = None, loading: bool = False) -> dict[str, Any]:
     """Link a status-page incident: its public communication waives the response target (support terms)."""
     blocks: list[dict[str, Any]] = [{"type": "section", "text": mrkdwn(
         f"When *{token}*'s problem and its status are already on the public status page, the response "
@@ -301,6 +301,8 @@ def incident_modal(*, ticket_id: int, token: str, incidents: Sequence[IncidentCh
                        "label": plain("Unresolved incidents"),
                        "element": {"type": "static_select", "action_id": "value", "options": options,
                                    "placeholder": plain("Incident")}})
+    elif loading:
+        blocks.append({"type": "context", "elements": [mrkdwn("_Loading the status page's unresolved incidents…_")]})
     elif unavailable:
         blocks.append({"type": "context", "elements": [mrkdwn(f"_Status page not readable: {escape(unavailable)}_")]})
     blocks.append(_text_input("ref", "…or incident id / URL", optional=True, max_length=200))

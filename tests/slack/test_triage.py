@@ -147,7 +147,8 @@ def test_link_status_page_incident_waives_the_target(
     tid, ts = _posted(factory, policy, clock, dispatcher)
     slack.interaction(block_action(blocks.A_MORE, selected=f"{blocks.MORE_INCIDENT}:{tid}", message_ts=ts,
                                    action_type="overflow"))
-    view = opened_view(slack_api)
+    assert "Loading" in json.dumps(opened_view(slack_api))  # opened at once (the trigger expires in 3 s)
+    view = opened_view(slack_api, method="views.update")  # then filled from the status page
     options = next(b for b in view["blocks"] if b.get("block_id") == "incident")["element"]["options"]
     assert options, "the unresolved incidents of the status page are offered"
     chosen = options[0]
@@ -280,3 +281,28 @@ def test_reply_shortcut_outside_a_ticket_thread_is_explained(slack: SlackSender,
                "user": {"id": AGENT, "name": "agent"}, "token": "x", "action_ts": "1.1"}
     assert slack.interaction(payload).status_code == 200
     assert "Not a ticket thread" in str(opened_view(slack_api))
+
+
+def test_a_slow_status_page_never_delays_the_incident_modal(
+        slack: SlackSender, slack_api: FakeSlack, factory: sessionmaker[Session], policy: Policy, clock: Clock,
+        dispatcher: Dispatcher, settings: Any, web_client: Any, registry: Any, statuspage: Any,
+        _slack_endpoint_server: Any, request: pytest.FixtureRequest) -> None:
+    import time
+
+    from bot.app import build_app
+    from tests.slack.conftest import settle
+
+    statuspage.set_error("slow")  # answers after 3 s; the client gives up after 1 s
+    _slack_endpoint_server[1].app = build_app(
+        load_settings(**{**settings.model_dump(), "statuspage_url": statuspage.base_url, "http_timeout": 1.0}),
+        factory=factory, client=web_client, policy=policy, registry=registry, clock=clock, redactor=lambda: None)
+    request.addfinalizer(lambda: settle(_slack_endpoint_server[1].app))
+    tid, ts = _posted(factory, policy, clock, dispatcher)
+    start = time.monotonic()
+    slack.interaction(block_action(blocks.A_MORE, selected=f"{blocks.MORE_INCIDENT}:{tid}", message_ts=ts,
+                                   action_type="overflow"))
+    slack_api.wait_for("views.open")
+    assert time.monotonic() - start < 1.0
+    updated = opened_view(slack_api, method="views.update")
+    assert "Status page not readable" in json.dumps(updated)
+    assert any(b.get("block_id") == "ref" for b in updated["blocks"])  # free text still possible
