@@ -262,3 +262,18 @@ def test_a_deleted_ticket_message_is_posted_again(factory: sessionmaker[Session]
         t = s.get(Ticket, tid)
         assert t is not None and t.slack_ts == posts[1].response["ts"] != first_ts
     assert _states(factory)[-1] == ("update_ticket", "done")
+
+
+def test_the_workers_wiring_builds_the_notifier_from_settings(factory: sessionmaker[Session], policy: Policy,
+                                                               clock: Clock, settings: Any,
+                                                               slack_api: FakeSlack) -> None:
+    from bot.notifier import build_notifier, on_slack_done
+    from intake.settings import load_settings
+
+    notifier = build_notifier(settings, factory=factory, policy=policy)
+    dispatcher = Dispatcher(factory, {"slack": notifier}, worker_id="wiring", on_done={"slack": on_slack_done})
+    new_ticket(factory, policy, clock)
+    dispatcher.dispatch_once(now=clock())
+    assert slack_api.calls_to("chat.postMessage")[0].params["channel"] == CHANNEL
+    with pytest.raises(ValueError, match="SUPPORTBOT_SLACK_TRIAGE_CHANNEL"):
+        build_notifier(load_settings(slack_bot_token="xoxb-1"), factory=factory, policy=policy)
