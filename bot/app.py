@@ -61,7 +61,7 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
 
         registry = load_registry(settings.customers_path)
     if redactor is None:
-        redactor = _default_redactor
+        redactor = _redactor_from(settings)
     if incidents is None and getattr(settings, "statuspage_url", None):
         incidents = _incidents_from(settings)
     deps = BotDeps(factory=factory, policy=policy, registry=registry, support_address=settings.support_address,
@@ -91,7 +91,7 @@ def build_asgi(settings: Any, *, factory: sessionmaker[Session]) -> Any:
     app = build_app(settings, factory=factory)
     # The spaCy model takes seconds to load, and Bolt's first request would wait for auth.test:
     # warm both now (in the background: the web pages must not depend on Slack being reachable).
-    threading.Thread(target=_warm_redactor, name="redactor-warmup", daemon=True).start()
+    threading.Thread(target=_warm_redactor, args=(settings,), name="redactor-warmup", daemon=True).start()
     threading.Thread(target=warm_authorization, args=(app,), name="slack-auth-warmup", daemon=True).start()
     endpoint = starlette_endpoint(app)
     return Starlette(routes=[Route("/events", endpoint, methods=["POST"]),
@@ -115,17 +115,21 @@ def warm_authorization(app: App) -> bool:
     return True
 
 
-def _warm_redactor() -> None:
+def _warm_redactor(settings: Any) -> None:
     try:
-        _default_redactor()
+        _redactor_from(settings)()
     except Exception:  # reported again (and loudly) on first use
         log.exception("redaction engine failed to load")
 
 
-def _default_redactor() -> Any:
-    from redaction.engine import get_redactor  # loaded on first use: the spaCy model is large
+def _redactor_from(settings: Any) -> Callable[[], Any]:
+    """The process-wide redactor for these settings, built on first use (the spaCy model is large)."""
+    def get() -> Any:
+        from redaction.engine import get_redactor
 
-    return get_redactor()
+        model = settings.spacy_model if "spacy_model" in settings.model_fields_set else None
+        return get_redactor(settings.redaction_config, model=model)
+    return get
 
 
 def _incidents_from(settings: Any) -> Callable[[], list[Any]]:

@@ -66,3 +66,22 @@ def test_build_asgi_is_off_without_slack_settings_and_refuses_half_a_configurati
     assert build_asgi(load_settings(), factory=factory) is None
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         build_asgi(load_settings(slack_bot_token="xoxb-1"), factory=factory)
+
+
+def test_requests_through_the_web_process_use_the_configured_redaction(
+        web_url: str, slack_api: FakeSlack, factory: sessionmaker[Session]) -> None:
+    from sqlalchemy import func, select
+
+    from intake.store.models import RedactionLogEntry, Ticket
+    from tests.slack.test_requests import _answers, _command, _submission, _wait_for_ephemeral_or_dm
+
+    sender = SlackSender(web_url + "/slack/events")
+    assert sender.command(_command()).status_code == 200
+    view = opened_view(slack_api)
+    sender.interaction(_submission(view, _answers(
+        view=view, description="Please call our shopper Maria Gonzalez at +34 612 345 678 about order 1182.")))
+    told = _wait_for_ephemeral_or_dm(slack_api)
+    assert "not accepted" in told and "Maria" not in told
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert s.scalar(select(func.count()).select_from(RedactionLogEntry)) == 1
