@@ -85,7 +85,7 @@ def test_a_silent_peer_fails_the_probe_within_its_timeout(web_settings, factory)
         started = time.monotonic()
         ok, results = health.run_checks(health.default_checks(settings, factory), timeout=1.0)
         assert not ok and not results["imap"]["ok"]
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 3.0  # bounded by the probe timeouts, not the 30 s default
     finally:
         sock.close()
 
