@@ -24,6 +24,11 @@ _DIGITS = re.compile(r"\D")
 _SSH_PUBLIC = re.compile(
     r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+\S*$"
 )
+# "call me at ...", "my mobile: ..." in the sender's own (top-level, non-quoted) text.
+_OWN_PHONE = re.compile(
+    r"(?i)\b(?:call me|reach me|ring me|text me|my (?:phone|mobile|cell|number|direct line)|mich|"
+    r"meine (?:nummer|handynummer|telefonnummer))\b[^\n\d+]{0,12}$"
+)
 _TEST_CARD_CONTEXT = re.compile(r"(?i)\b(?:test|sandbox|testkarte|3ds test|dummy)[\w -]{0,20}(?:card|karte|number|nummer)s?\b")
 _RECORD_PII = {"POSTAL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "EMAIL_ADDRESS", "PERSON"}
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
@@ -213,6 +218,9 @@ class ContextRules:
         if kind == "PERSON":
             return self._person(value, sender)
         if kind == "PHONE_NUMBER":
+            if layout is not None and finding.start < layout.top_end and _OWN_PHONE.search(
+                    text, max(0, finding.start - 30), finding.start):
+                return "the sender's own number (top-level message)"
             return self._phone(value, sender)
         if kind == "CREDIT_CARD":
             if _DIGITS.sub("", value) in self._test_cards:

@@ -24,6 +24,7 @@ context (the lemmatizer is disabled for speed, and windows work the same on code
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -49,7 +50,9 @@ MIN_CANDIDATE_SCORE = 0.15  # weaker matches are not even candidates
 LINK_WINDOW = 150  # characters between a third party's identifier and their IP/address
 _ANCHORS = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH"}
 _LINKABLE = {"IP_ADDRESS", "POSTAL_ADDRESS", "PERSON"}
-_OWN_REASONS = {"sender", "sender organization domain", "registered user", "sender phone"}
+_SELF_INTRO = re.compile(r"(?i)\b(?:my name is|i am|i'm|this is|ich bin|mein name ist|je suis|je m'appelle)\s+$")
+_OWN_REASONS = {"sender", "sender organization domain", "registered user", "sender phone",
+                "sender or registered user", "sender (from email address)"}
 _ORG_CONTACT = {"PHONE_NUMBER", "POSTAL_ADDRESS"}
 OWN_WINDOW = 40
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
@@ -278,6 +281,12 @@ class Redactor:
                     abs(o.start - f.end) <= OWN_WINDOW or abs(f.start - o.end) <= OWN_WINDOW for o in own
                 ):
                     found[i] = (f, "next to the sender organization's own contact")
+
+        # A quoted or forwarded writer introducing themselves is a third party ("> Hi, my name is ...").
+        for i, (f, why) in enumerate(found):
+            if (why is None and f.type == "PERSON" and f.score < threshold and f.start >= lay.top_end
+                    and _SELF_INTRO.search(view.text, max(0, f.start - 20), f.start)):
+                found[i] = (replace(f, score=threshold, recognizer=f.recognizer + "+quoted-self"), None)
 
         # PII tied to a third party: an IP address or a street address next to a third party's
         # name or contact details is that person's data even without other context words.

@@ -80,8 +80,16 @@ _NOT_PERSON_CONTEXT = regex.compile(r"(?i)\b(?:brand|brands|facet|facets|label|d
 _POSSESSIVE = regex.compile(r"(?:'s|’s|')$")
 
 
+# Words NER sometimes includes at the start of a PERSON span ("Kundin Frau Schäfer", "Customer
+# Nguyen Van An"): they are context, not part of the name.
+_LEAD_WORDS = frozenset(
+    "customer customers client buyer shopper user recipient guest member patient kunde kundin kunden "
+    "mr mr. mrs mrs. ms ms. miss dr dr. frau herr mme mlle prof prof. dear hi hello hallo".split()
+)
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim punctuation, possessives and trailing newlines off a NER span."""
+    """Trim punctuation, possessives, leading role words and trailing newlines off a NER span."""
     value = text[start:end]
     m = _POSSESSIVE.search(value)
     if m:
@@ -93,6 +101,11 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     nl = text.find("\n", start, end)
     if nl >= 0:
         end = nl
+    while True:
+        space = text.find(" ", start, end)
+        if space < 0 or text[start:space].lower().rstrip(",:") not in _LEAD_WORDS:
+            break
+        start = space + 1
     return start, end
 
 

@@ -104,6 +104,7 @@ _DATE_OR_VERSION = re.compile(r"^v?\d+(?:[.\-/:]\d+)+[a-z]?$|^\d{4}-\d\d-\d\dT",
 # "1Password", "v2-beta", "x86_64".
 _NOT_PASSWORD = re.compile(
     r"^\d+[-/][a-z]+$|^[a-z_]+=\S+$|^\d?[A-Z]?[a-z]+$|^v?\d+[-_][a-z]+$|^[a-z]+\d+_\d+$"
+    r"|^[a-z]+(?:[-_][a-z]+)+[-_]v?\d{1,2}$|(?i:reset|forgot|policy|field|hash|length|strength)"
 )
 
 
