@@ -29,7 +29,7 @@ def _random_looking(value: str, text: str, start: int, end: int) -> bool:
         return False  # one base64url JSON segment (a JWT header alone) carries no secret
     core = _WORD_PREFIX.sub("", v)
     if _HEX.match(core):
-        return (len(core) >= 32 and shannon_entropy(core) >= 3.3
+        return (len(core) >= 32 and shannon_entropy(core) >= 3.0
                 and bool(_STRONG_CONTEXT.search(text, max(0, start - 50), start)))
     if not any(c.isdigit() for c in v):
         return False  # identifiers, camelCase names, words

@@ -60,7 +60,8 @@ _NOT_NAME_WORDS = frozenset(
     "regards grüße gruss grüsse thanks cheers".split()
 )
 _HONORIFIC_NAME = regex.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+(" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})"
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+((?:" + _PARTICLE + r"[ \t]+)?" + _WORD
+    + r"(?:[ \t]+" + _WORD + r"){0,2})"
 )
 # "our marketing lead, Charlotte Hughes", "my colleague Tom", "our finance team (Meera Nair": the
 # sender's own organization, not a third party.

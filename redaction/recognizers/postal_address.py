@@ -75,7 +75,7 @@ RULE = Rule(
     negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "plc", "corp",
                       "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
                       "warehouse", "our store", "our shop", "store in", "branch", "showroom", "our address",
-                      "vendor", "velora", "sarl", "s.a.r.l", "s.p.a", "n.v.", "ohg", "aps", "pty", "rcs", "ust-id",
+                      "sarl", "s.a.r.l", "s.p.a", "n.v.", "ohg", "aps", "pty", "rcs", "ust-id",
                       "ust-idnr", "mentions légales"),
     window=80,
     window_after=40,
