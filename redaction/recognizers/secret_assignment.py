@@ -149,7 +149,7 @@ RULE = Rule(
         PatternSpec(
             "password_nearby",
             r"(?i:(?<![\w/])(?:password|passwort|kennwort|passphrase|passcode|pwd|pw|mot de passe|contraseña|login"
-            r"|credentials|zugangsdaten|log-in)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
+            r"|credentials|creds|zugangsdaten|zugang|log-in)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
             r"(?![^\s@]+@[^\s@]+\.\w)(?=[^\s()\"']*?[A-Za-z])(?=[^\s()\"']*?[0-9!#$%&*+=?^_~])"
             r"([^\s\"'“”„()<>,;\[\]{}]{5,63}[^\s\"'“”„()<>,;.!?:\[\]{}])",
             0.8,
@@ -165,5 +165,5 @@ RULE = Rule(
         ),
     ),
     validator=_validate,
-    prefilter=("pass", "pw", "secret", "key", "token", "credential", "kennwort", "login", "mot de passe", "contraseña"),
+    prefilter=("pass", "pw", "secret", "key", "token", "cred", "kennwort", "login", "zugang", "mot de passe", "contraseña"),
 )
