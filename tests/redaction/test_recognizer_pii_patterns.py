@@ -13,9 +13,11 @@ def test_email_addresses_plain_and_obfuscated_match():
         [("contact anna.lange@gmail.com today", "anna.lange@gmail.com"),
          ("her login is ricci.femke (at) icloud.com.", "ricci.femke (at) icloud.com"),
          ("jane [at] web [dot] de", "jane [at] web [dot] de"),
-         ("<mailto:m.weber@t-online.de|m.weber@t-online.de>", "m.weber@t-online.de")],
+         ("<mailto:m.weber@t-online.de|m.weber@t-online.de>", "m.weber@t-online.de"),
+         ("href mailto:anna@gmail.com", "anna@gmail.com")],
         ["@velora-support please look", "meet (at) 5pm", "user@localhost",
-         "https://d39daf6b2c2e@o586915.ingest.sentry.io/27", "npm i @velora/sdk@4.2.1"],
+         "https://d39daf6b2c2e@o586915.ingest.sentry.io/27", "npm i @velora/sdk@4.2.1",
+         "postgres://app:changeme@db.prod.acme.com/shop"],
     )
 
 
