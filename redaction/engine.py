@@ -324,9 +324,13 @@ def get_redactor(config_path: Path | None = None, *, model: str | None = None) -
         config_path = config_path or settings.redaction_config
         if model is None and "spacy_model" in settings.model_fields_set:
             model = settings.spacy_model  # the environment beats the config file
-    key = (str(Path(config_path).resolve()), model or "")
+    fast_key = (str(Path(config_path).resolve()), model or "")
     with _CACHE_LOCK:
-        redactor = _CACHE.get(key)
+        redactor = _CACHE.get(fast_key)
         if redactor is None:
-            redactor = _CACHE[key] = Redactor.from_config(Path(config_path), model=model)
+            # The same engine whether the model was named explicitly or came from the config file.
+            config = load_config(Path(config_path), model=model)
+            key = (fast_key[0], config.engine.model)
+            redactor = _CACHE.get(key) or Redactor(config)
+            _CACHE[key] = _CACHE[fast_key] = redactor
         return redactor
