@@ -85,7 +85,15 @@ _POSSESSIVE = regex.compile(r"(?:'s|’s|')$")
 # Nguyen Van An"): they are context, not part of the name.
 _LEAD_WORDS = frozenset(
     "customer customers client buyer shopper user recipient guest member patient kunde kundin kunden "
-    "mr mr. mrs mrs. ms ms. miss dr dr. frau herr mme mlle prof prof. dear hi hello hallo".split()
+    "mr mr. mrs mrs. ms ms. miss dr dr. frau herr mme mlle prof prof. dear hi hello hallo thanks danke merci "
+    "colleague coworker kollege kollegin".split()
+)
+# Capitalized function words (German nouns and sentence starts make NER see "Der Artikel" or
+# "Könnten Sie" as people): a name never starts with one.
+_FUNCTION_WORDS = frozenset(
+    "der die das den dem des deren dessen ein eine einen einem einer ihr ihre ihrer ihren ihrem unser unsere "
+    "unserer unseren sie wir ich er es könnten können könnte bitte danke vielen leider seit wegen "
+    "the a an our your their this that these those please thanks dear hi hello".split()
 )
 
 
@@ -119,7 +127,7 @@ _STREET_WORDS = frozenset(
 
 def name_shaped(value: str) -> bool:
     tokens = value.split()
-    if not 2 <= len(tokens) <= 5 or tokens[0].lower() in _STREET_WORDS:
+    if not 2 <= len(tokens) <= 5 or tokens[0].lower() in _STREET_WORDS or tokens[0].lower() in _FUNCTION_WORDS:
         return False
     capitalized = [t for t in tokens if t[:1].isupper()]
     return len(capitalized) >= 2 and all(_NAME_TOKEN.match(t) for t in tokens)

@@ -33,6 +33,7 @@ MUST_NOT_FLAG = [
     "our B2B customer Schneider Elektrotechnik GmbH orders via punchout",
     "  at com.acme.Checkout.submitOrder(Checkout.java:42)\n  at Anna.Lange.run(Main.java:7)",
     "Thanks Tobias Wagner for the quick fix!",
+    "Unser Kollege Jürgen Weiß übernimmt; der Kunde hat angerufen. Könnten Sie das prüfen?",
 ]
 
 
