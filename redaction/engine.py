@@ -127,9 +127,9 @@ class SegmentNlpEngine(NlpEngine):
         return out
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
-        view = make_view(text)
-        ents = self.person_spans([view], [layout(view)], 1)[0] if view.identity else []
-        return SegmentArtifacts(ents, self, language)
+        """For Presidio callers that analyze without artifacts: NER on ``text`` as it is."""
+        view = View(text=text, original=text)  # no normalization: offsets stay those of ``text``
+        return SegmentArtifacts(self.person_spans([view], [layout(view)], 1)[0], self, language)
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
                       **kwargs: Any) -> Iterator[tuple[str, NlpArtifacts]]:
