@@ -21,7 +21,8 @@ _WORD = r"\p{Lu}[\p{Ll}'’\-]+"
 _CAPS_WORD = r"\p{Lu}[\p{Lu}'’\-]+"
 _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|dos|das|du)"
 _NAME_TOKEN = regex.compile(r"^(?:" + _WORD + r"|\p{Lu}\.|" + _PARTICLE + r"|[OoDd]['’]\p{Lu}\p{Ll}+)$")
-_HONORIFIC = regex.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof|Sir|Madam)\.?\s+)$")
+_HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Frau|Herrn?|Mme|Mlle|Prof|Sir|Madam|Sr|Sra|Srta|Sig|Sig\.ra|Dhr|Mevr|Mevrouw|Meneer|Pan|Pani)"
+_HONORIFIC = regex.compile(r"(?:\b" + _HONORIFICS + r"\.?\s+)$")
 _LABELS = (
     r"(?:customer|client|buyer|recipient|account holder|cardholder|card holder|contact|end[- ]?user|patient|guest"
     r"|member|shopper|billing|shipping|delivery|kunde|empfänger)"
@@ -60,7 +61,7 @@ _NOT_NAME_WORDS = frozenset(
     "regards grüße gruss grüsse thanks cheers".split()
 )
 _HONORIFIC_NAME = regex.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Frau|Herr|Mme|Mlle|Prof)\.?[ \t]+((?:" + _PARTICLE + r"[ \t]+)?" + _WORD
+    r"\b" + _HONORIFICS + r"\.?[ \t]+((?:" + _PARTICLE + r"[ \t]+)?" + _WORD
     + r"(?:[ \t]+" + _WORD + r"){0,2})"
 )
 # "our marketing lead, Charlotte Hughes", "my colleague Tom", "our finance team (Meera Nair": the
@@ -86,14 +87,16 @@ _POSSESSIVE = regex.compile(r"(?:'s|’s|')$")
 _LEAD_WORDS = frozenset(
     "customer customers client buyer shopper user recipient guest member patient kunde kundin kunden "
     "mr mr. mrs mrs. ms ms. miss dr dr. frau herr mme mlle prof prof. dear hi hello hallo thanks danke merci "
-    "colleague coworker kollege kollegin".split()
+    "colleague coworker kollege kollegin herrn mx mx. sr sr. sra sra. srta srta. sig sig. sig.ra dhr dhr. mevr mevr. "
+    "mevrouw meneer pan pani madam sir".split()
 )
 # Capitalized function words (German nouns and sentence starts make NER see "Der Artikel" or
 # "Könnten Sie" as people): a name never starts with one.
 _FUNCTION_WORDS = frozenset(
     "der die das den dem des deren dessen ein eine einen einem einer ihr ihre ihrer ihren ihrem unser unsere "
     "unserer unseren sie wir ich er es könnten können könnte bitte danke vielen leider seit wegen "
-    "the a an our your their this that these those please thanks dear hi hello".split()
+    "the a an our your their this that these those please thanks dear hi hello la el le les los las il lo gli "
+    "sra sr sig mme mlle frau herr herrn mr mrs ms dr".split()
 )
 
 
