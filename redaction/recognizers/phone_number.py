@@ -23,6 +23,23 @@ _PHONE_WORDS = re.compile(
 )
 
 
+_MOBILE_REGIONS = ("DE", "AT", "CH", "GB", "FR", "NL", "IT", "ES", "BE", "DK", "SE", "NO", "PL")
+_NATIONAL_SHAPE = re.compile(r"^0\d{2,4}[ \-/]?\d{3,4}[ \-]?\d{2,5}$|^0\d(?:[ .]\d\d){4}$")
+
+
+def _national_mobile(v: str) -> bool:
+    if not _NATIONAL_SHAPE.match(v.strip()):
+        return False
+    for region in _MOBILE_REGIONS:
+        try:
+            num = phonenumbers.parse(v, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(num) and phonenumbers.number_type(num) == phonenumbers.PhoneNumberType.MOBILE:
+            return True
+    return False
+
+
 def _validate(value: str, text: str, start: int, end: int) -> bool:
     v = value.strip()
     if _DATE_LIKE.match(v) or _DOTTED.match(v):
@@ -40,7 +57,9 @@ def _validate(value: str, text: str, start: int, end: int) -> bool:
             return phonenumbers.is_possible_number(num)
         window = text[max(0, start - 40):start]
         if not _PHONE_WORDS.search(window):
-            return False
+            # No phone word: only a national *mobile* number in the usual grouping ("0171 2345678",
+            # "06 12 34 56 78", "07700 900123") is unmistakably a person's phone.
+            return _national_mobile(v)
         for region in _REGIONS:
             num = phonenumbers.parse(v, region)
             if phonenumbers.is_possible_number(num):
