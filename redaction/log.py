@@ -34,8 +34,9 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
@@ -207,26 +208,48 @@ def _csv_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def export(session: Session, fmt: Literal["csv", "jsonl"], out: IO[str], *, since: dt.datetime | None = None,
-           until: dt.datetime | None = None, channel: str | None = None, sender_org: str | None = None) -> int:
-    """Write matching entries to ``out`` as CSV (with a header) or JSON lines; returns the count."""
+def render(entries: Iterable[RedactionLogEntry], fmt: Literal["csv", "jsonl"]) -> Iterator[str]:
+    """Stream entries as CSV (with a header) or JSON lines, one string per entry.
+
+    The one renderer of the export: the CLI and the compliance pages both use it, so the two
+    can never disagree on fields or on the CSV-injection guard.
+    """
     if fmt not in ("csv", "jsonl"):
         raise RedactionLogError(f"unknown export format {fmt!r} (csv or jsonl)")
-    entries = iter_entries(session, since=since, until=until, channel=channel, sender_org=sender_org)
-    count = 0
     if fmt == "jsonl":
         for e in entries:
-            out.write(json.dumps(entry_record(e), ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-        return count
-    writer = csv.writer(out, lineterminator="\n")
+            yield json.dumps(entry_record(e), ensure_ascii=False, sort_keys=True) + "\n"
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(EXPORT_FIELDS)
     for e in entries:
         rec = entry_record(e)
         rec["entity_types"] = " ".join(rec["entity_types"])
         rec["findings"] = json.dumps(rec["findings"], sort_keys=True)
         writer.writerow([_csv_cell(rec[k]) for k in EXPORT_FIELDS])
-        count += 1
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    if buf.getvalue():
+        yield buf.getvalue()
+
+
+def export(session: Session, fmt: Literal["csv", "jsonl"], out: IO[str], *, since: dt.datetime | None = None,
+           until: dt.datetime | None = None, channel: str | None = None, sender_org: str | None = None) -> int:
+    """Write matching entries to ``out`` as CSV (with a header) or JSON lines; returns the count."""
+    if fmt not in ("csv", "jsonl"):
+        raise RedactionLogError(f"unknown export format {fmt!r} (csv or jsonl)")
+    count = 0
+
+    def counted() -> Iterator[RedactionLogEntry]:
+        nonlocal count
+        for e in iter_entries(session, since=since, until=until, channel=channel, sender_org=sender_org):
+            count += 1
+            yield e
+
+    for piece in render(counted(), fmt):
+        out.write(piece)
     return count
 
 

@@ -7,9 +7,7 @@ if a future writer added it: findings are rebuilt key by key from ``FINDING_FIEL
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +17,7 @@ from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import RedactionLogEntry
-from redaction.log import EXPORT_FIELDS, entry_record
+from redaction.log import entry_record, render
 
 VERDICTS = ("confirmed", "false_positive")
 PAGE_SIZE = 50
@@ -129,31 +127,11 @@ def batch_after(session: Session, filters: Filters, last_id: int, *, size: int =
 
 
 def export_jsonl(entries: Iterator[RedactionLogEntry]) -> Iterator[str]:
-    for e in entries:
-        yield json.dumps(entry_view(e), ensure_ascii=False, sort_keys=True) + "\n"
+    return render(entries, "jsonl")
 
 
 def export_csv(entries: Iterator[RedactionLogEntry]) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(EXPORT_FIELDS)
-    for e in entries:
-        view = entry_view(e)
-        view["entity_types"] = " ".join(view["entity_types"])
-        view["findings"] = json.dumps(view["findings"], sort_keys=True)
-        # Spreadsheet formula injection: a cell starting with = + - @ is neutralised (OWASP CSV injection).
-        writer.writerow([_csv_cell(view[k]) for k in EXPORT_FIELDS])
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-    if buf.getvalue():
-        yield buf.getvalue()
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    return render(entries, "csv")
 
 
 def set_verdict(session: Session, entry_id: int, *, verdict: str, note: str | None, reviewer: str,
