@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
@@ -62,8 +62,6 @@ class Rule:
     # Cheap pre-filter: if none of these substrings is in the text, skip all patterns.
     prefilter: tuple[str, ...] = ()
     prefilter_regex: str | None = None
-    description: str = ""
-    examples_match: tuple[str, ...] = field(default=(), repr=False)
 
 
 def words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
