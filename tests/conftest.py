@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 for _key in list(os.environ):
     if _key.startswith(("SUPPORTBOT_", "SLACK_")) or _key == "DATABASE_URL":
         del os.environ[_key]
+# Never the checkout's ./data: every test run gets its own data dir (SQLite file, generated keys).
+os.environ["SUPPORTBOT_DATA_DIR"] = tempfile.mkdtemp(prefix="supportbot-data-")
 
 
 @pytest.fixture(scope="session")
