@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached, sessionmaker
 
 from intake.store.models import OutboxItem
 
@@ -61,23 +62,35 @@ class RetryPolicy:
 def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key: str,
             now: dt.datetime, ticket_id: int | None = None, ordering_key: str | None = None,
             not_before: dt.datetime | None = None) -> OutboxItem:
-    """Add a side effect to the caller's transaction; a second call with the same key is a no-op."""
-    existing = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == dedupe_key))
-    if existing is not None:
-        return existing
-    item = OutboxItem(kind=kind, payload=payload, dedupe_key=dedupe_key, ticket_id=ticket_id,
-                      ordering_key=ordering_key if ordering_key is not None else
-                      (f"ticket:{ticket_id}" if ticket_id is not None else None),
-                      state=PENDING, attempts=0, next_attempt_at=not_before or now, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(item)
-            session.flush()
-    except IntegrityError:
+    """Add a side effect to the caller's transaction; a second call with the same key is a no-op
+    that returns the existing item.
+
+    One statement: ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` (no look-up, no
+    savepoint); only a conflict reads the existing row. Pending ORM changes are flushed first, so
+    items keep the id order of the calls that made them.
+    """
+    values: dict[str, Any] = {
+        "kind": kind, "payload": payload, "dedupe_key": dedupe_key, "ticket_id": ticket_id,
+        "ordering_key": ordering_key if ordering_key is not None else
+        (f"ticket:{ticket_id}" if ticket_id is not None else None),
+        "state": PENDING, "attempts": 0, "next_attempt_at": not_before or now, "created_at": now,
+        "claimed_by": None, "claimed_until": None, "last_error": None, "result": None, "done_at": None,
+    }
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (insert(OutboxItem.__table__).values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxItem.__table__.c.id))
+    new_id = session.connection().execute(stmt).scalar()
+    if new_id is None:
         found = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == dedupe_key))
-        if found is None:
-            raise
+        if found is None:  # pragma: no cover - the conflicting row cannot vanish inside our transaction
+            raise RuntimeError(f"outbox: conflict on {dedupe_key!r} but no row holds it")
         return found
+    # The row as inserted, attached to the session without reading it back.
+    item = OutboxItem(id=new_id, **values)
+    make_transient_to_detached(item)
+    session.add(item)
     return item
 
 
