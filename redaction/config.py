@@ -7,6 +7,7 @@ the key and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -80,10 +81,10 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def _build(section: str, cls: type, raw: Any, path: Path) -> Any:
+def _build(section: str, cls: Any, raw: Any, path: Path) -> Any:
     if not isinstance(raw, dict):
         raise RedactionConfigError(f"{path}: [{section}] must be a table")
-    fields = cls.__dataclass_fields__
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:

@@ -40,6 +40,7 @@ from redaction.context import ContextRules
 from redaction.decision import decide
 from redaction.nlp import load_ner
 from redaction.recognizers import build
+from redaction.recognizers.base import Category
 from redaction.segments import Layout, View, joined_view, layout, make_view
 from redaction.types import Decision, Finding, Sender
 
@@ -164,7 +165,7 @@ class Redactor:
         self.config = config
         self.rules = ContextRules(config)
         recognizers = build(config.recognizers, person_config=config.person)
-        self._categories = {
+        self._categories: dict[str, Category] = {
             entity: getattr(r, "category", "pii") for r in recognizers for entity in r.supported_entities
         }
         self._entities = sorted(self._categories)

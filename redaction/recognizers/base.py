@@ -76,6 +76,7 @@ class RuleRecognizer(LocalRecognizer):
 
     def __init__(self, rule: Rule, name: str) -> None:
         self.rule = rule
+        self.rule_name = name
         self._compiled = [(p, re.compile(p.regex, p.flags)) for p in rule.patterns]
         self._context = words_regex(rule.context)
         self._negative = words_regex(rule.negative_context)
@@ -147,7 +148,7 @@ class RuleRecognizer(LocalRecognizer):
                     end=end,
                     score=score,
                     recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.rule_name,
                         RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                         CATEGORY_KEY: self.rule.category,
                         "pattern": pattern,
