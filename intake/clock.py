@@ -56,6 +56,7 @@ class ClockJobs:
     portal: Any = None  # intake.portal.PortalMonitor or None
     clock: Clock = utcnow
     stop: threading.Event | None = None  # SIGTERM: a running sweep ends after its current transaction
+    _last_gate: tuple[str, str] | None = None
 
     def sweep_nags(self) -> SweepReport:
         return sweep_nags(self.factory, policy=self.policy, now=self.clock(), batch=self.settings.nag_sweep_batch,
@@ -70,7 +71,11 @@ class ClockJobs:
         reading = self.portal.refresh(now)
         with self.factory() as session, session.begin():
             record_reading(session, reading)
-        log.info("portal gate: %s (effective %s): %s", reading.state, reading.effective, reading.reason)
+        # A refresh every few seconds: say it at INFO only when the gate changes.
+        key = (reading.state, reading.effective)
+        level = logging.INFO if key != self._last_gate else logging.DEBUG
+        self._last_gate = key
+        log.log(level, "portal gate: %s (effective %s): %s", reading.state, reading.effective, reading.reason)
         return reading
 
     def purge(self) -> Any:
