@@ -26,6 +26,10 @@ class ScrubFilter(logging.Filter):
         scrubbed = _SCRUB.sub("[scrubbed]", msg)
         if scrubbed != msg:
             record.msg, record.args = scrubbed, ()
+        if record.exc_info and not record.exc_text:
+            # Tracebacks carry exception messages, which may quote input: scrub them too. Formatters
+            # use ``exc_text`` when it is set.
+            record.exc_text = _SCRUB.sub("[scrubbed]", logging.Formatter().formatException(record.exc_info))
         return True
 
 
@@ -41,7 +45,7 @@ class JsonFormatter(logging.Formatter):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            data["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
 
 
