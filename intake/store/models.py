@@ -22,7 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -126,6 +126,9 @@ class InboundMessage(Base):
     outcome: Mapped[str | None] = mapped_column(String(32), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # Only so that one flush writes a ticket before rows that refer to it (the unit of work orders
+    # INSERTs by relationships, not by foreign keys). Never loaded: lazy="raise".
+    ticket: Mapped[Ticket | None] = relationship(lazy="raise")
     gate_state: Mapped[str | None] = mapped_column(String(16))
     gate_reason: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[dt.datetime | None]
@@ -141,10 +144,28 @@ class TicketEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Only so that one flush writes a ticket before rows that refer to it (the unit of work orders
+    # INSERTs by relationships, not by foreign keys). Never loaded: lazy="raise".
+    ticket: Mapped[Ticket] = relationship(lazy="raise")
     at: Mapped[dt.datetime]
     kind: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class TicketMessageId(Base):
+    """Every Message-ID of a ticket's email thread (the customer's root and follow-ups, our replies),
+    so a reply's In-Reply-To/References finds its ticket with one indexed ``IN`` query."""
+
+    __tablename__ = "ticket_message_ids"
+
+    message_id: Mapped[str] = mapped_column(String(998), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Only so that one flush writes a ticket before rows that refer to it (the unit of work orders
+    # INSERTs by relationships, not by foreign keys). Never loaded: lazy="raise".
+    ticket: Mapped[Ticket] = relationship(lazy="raise")
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    created_at: Mapped[dt.datetime]
 
 
 class OutboxItem(Base):
@@ -159,6 +180,9 @@ class OutboxItem(Base):
     # Items of one ordering key are delivered in id order (per ticket).
     ordering_key: Mapped[str | None] = mapped_column(String(100), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # Only so that one flush writes a ticket before rows that refer to it (the unit of work orders
+    # INSERTs by relationships, not by foreign keys). Never loaded: lazy="raise".
+    ticket: Mapped[Ticket | None] = relationship(lazy="raise")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending|sending|done|parked
     attempts: Mapped[int] = mapped_column(Integer, default=0)
