@@ -13,7 +13,9 @@ import logging
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from intake.domain.policy import Policy
@@ -21,7 +23,7 @@ from intake.domain.severity import Severity
 from intake.domain.ticket import ACTIVE, Event, TicketState, Waiver
 from intake.domain.ticket import Ticket as DomainTicket
 from intake.outbox import enqueue
-from intake.store.models import OutboxItem, Ticket, TicketEvent
+from intake.store.models import OutboxItem, Ticket, TicketEvent, TicketMessageId
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,55 @@ def _update_slack(session: Session, row: Ticket, *, now: dt.datetime) -> None:
     _slack(session, row, "update_ticket", now=now, key=f"slack:update:{row.id}:{row.version}")
 
 
+def record_message_ids(session: Session, ticket_id: int, message_ids: list[str | None], *, direction: str,
+                       now: dt.datetime, defer: bool = False) -> None:
+    """Index Message-IDs of a ticket's thread (``ticket_message_ids``) for :func:`find_ticket_for_mail`.
+
+    One statement; an id already indexed keeps its first ticket. The ticket row must be flushed,
+    unless ``defer``: then the rows are added to the session for its next flush (after the ticket's
+    INSERT), for ids that cannot be indexed yet (a new ticket's); a clash fails that flush."""
+    rows = [{"message_id": m, "ticket_id": ticket_id, "direction": direction, "created_at": now}
+            for m in dict.fromkeys(message_ids) if m and len(m) <= 998]
+    if not rows:
+        return
+    if defer:
+        session.add_all([TicketMessageId(**r) for r in rows])
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.connection().execute(insert(TicketMessageId.__table__).on_conflict_do_nothing(
+        index_elements=["message_id"]), rows)
+
+
+class TicketIds:
+    """Ticket ids taken before their INSERT, so a batch (the mail poller's) writes its tickets and
+    every row that refers to them in one flush instead of a flush per ticket.
+
+    PostgreSQL: ``nextval`` of the id sequence, ``expected`` at a time (unused values are gaps, as
+    after any rollback). SQLite: the transaction holds the write lock from BEGIN (``BEGIN
+    IMMEDIATE``, see ``intake/store/db.py``), so ``max(id) + 1`` onwards is ours until it commits,
+    which is how SQLite picks a rowid anyway.
+    """
+
+    def __init__(self, session: Session, expected: int) -> None:
+        self.session = session
+        self.expected = max(expected, 1)
+        self._ids: list[int] = []
+        self._next: int | None = None
+
+    def take(self) -> int:
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql":
+            if not self._ids:
+                seq = conn.scalar(text("SELECT pg_get_serial_sequence('tickets', 'id')"))
+                self._ids = list(conn.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"),
+                                              {"seq": seq, "n": self.expected}))
+            return self._ids.pop(0)
+        if self._next is None:
+            self._next = (conn.scalar(select(func.max(Ticket.__table__.c.id))) or 0) + 1
+        taken, self._next = self._next, self._next + 1
+        return taken
+
+
 # -- creation ------------------------------------------------------------------------------------------------
 
 def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: str, subject: str | None,
@@ -111,12 +162,16 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
                 missing: list[str] | None = None, sender_trusted: bool = False,
                 priority_eligible: bool = False, gate_state: str | None = None,
                 gate_reason: str | None = None, root_message_id: str | None = None,
-                actor: str | None = None, submitted_at: dt.datetime | None = None) -> Ticket:
+                actor: str | None = None, submitted_at: dt.datetime | None = None,
+                ticket_id: int | None = None) -> Ticket:
     """Create an open ticket with its SLA due time, its events and its Slack post (one transaction).
 
     Without a requested severity the request is S4 until the vendor reviews it... unless the caller
     asks the customer for it (``missing``). The product/component cap of the policy and the
     contract's ``max_severity`` both apply; the stricter wins (support terms: maximum severity).
+
+    ``ticket_id`` (from :class:`TicketIds`): the ticket and its rows stay pending in the session
+    and are written by its next flush (no INSERT-then-UPDATE of the token).
     """
     requested = requested_severity or Severity.S4
     cap = _stricter(policy.max_severity(product, component), max_severity)
@@ -125,7 +180,7 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
                           max_severity=cap)
     opened, events = domain.open(policy=policy, now=now, actor=actor)
     row = Ticket(
-        token="pending", channel=channel, state=opened.state.value,
+        id=ticket_id, token=token_for(ticket_id) if ticket_id is not None else "pending", channel=channel, state=opened.state.value,
         requested_severity=requested_severity.name if requested_severity else None,
         effective_severity=opened.effective_severity.name, organization=organization, project=project,
         product=product, component=component, max_severity=cap.name if cap else None,
@@ -137,13 +192,21 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
         nag_count=0, created_at=now, updated_at=now, version=1,
     )
     session.add(row)
-    session.flush()
-    row.token = token_for(row.id)
+    deferred = ticket_id is not None
+    if not deferred:
+        session.flush()
+        row.token = token_for(row.id)
     events[0].data["token"] = row.token
     events[0].data["channel"] = channel
     _record(session, row, events)
     _reschedule_nags(session, row, policy=policy, now=now)
-    _slack(session, row, "post_ticket", now=now, key=f"slack:post:{row.id}")
+    if root_message_id:
+        record_message_ids(session, row.id, [root_message_id], direction="in", now=now, defer=deferred)
+    if deferred:
+        enqueue(session, kind="slack", payload={"op": "post_ticket", "ticket_id": row.id},
+                dedupe_key=f"slack:post:{row.id}", now=now, ticket_id=row.id, defer=True)
+    else:
+        _slack(session, row, "post_ticket", now=now, key=f"slack:post:{row.id}")
     log.info("ticket %s opened (%s, %s, due %s)", row.token, channel, row.effective_severity,
              row.due_at.isoformat() if row.due_at else None)
     return row
@@ -183,16 +246,16 @@ def ticket_by_slack_ts(session: Session, channel: str | None, ts: str) -> Ticket
 def find_ticket_for_mail(session: Session, *, in_reply_to: str | None, references: list[str] | None,
                          subject: str | None) -> Ticket | None:
     """The ticket a customer mail follows up: threading headers first, then the token in the subject."""
-    ids = [i for i in [in_reply_to, *(references or [])] if i]
+    ids = list(dict.fromkeys(i for i in [in_reply_to, *(references or [])] if i and len(i) <= 998))
     if ids:
-        for row in session.scalars(select(Ticket).where(Ticket.root_message_id.in_(ids))):
-            return row
-        # Our own replies' Message-IDs are kept on the ticket (JSON list): look them up via the outbox.
-        for item in session.scalars(select(OutboxItem).where(OutboxItem.kind == "email",
-                                                             OutboxItem.ticket_id.is_not(None))
-                                    .order_by(OutboxItem.id.desc()).limit(5000)):
-            if item.payload.get("message_id") in ids and item.ticket_id is not None:
-                return session.get(Ticket, item.ticket_id)
+        # Every Message-ID of a thread (root, follow-ups, our mails) is indexed: one query. A
+        # ticket's root wins (as before), then the most recently indexed id.
+        hits = session.execute(select(Ticket, TicketMessageId.message_id, TicketMessageId.created_at)
+                               .join(TicketMessageId, TicketMessageId.ticket_id == Ticket.id)
+                               .where(TicketMessageId.message_id.in_(ids))).all()
+        if hits:
+            best = max(hits, key=lambda h: (h[0].root_message_id == h[1], h[2]))
+            return best[0]
     if subject:
         match = TOKEN_RE.search(subject)
         if match:
@@ -346,6 +409,7 @@ def send_reply(session: Session, ticket_id: int, *, text: str, now: dt.datetime,
     key = dedupe or f"email:reply:{row.id}:{hashlib.sha256((actor + text + now.isoformat()).encode()).hexdigest()[:16]}"
     item = enqueue(session, kind="email", payload=payload, dedupe_key=key, now=now, ticket_id=row.id)
     row.thread_message_ids = [*(row.thread_message_ids or []), payload["message_id"]]
+    record_message_ids(session, row.id, [item.payload.get("message_id")], direction="out", now=now)
     if first and new.initial_response_at is not None:
         met = row.due_at is None or now <= row.due_at
         note = (f":white_check_mark: Initial response sent by <@{actor}> — the SLA clock is stopped"
