@@ -61,13 +61,17 @@ class RetryPolicy:
 
 def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key: str,
             now: dt.datetime, ticket_id: int | None = None, ordering_key: str | None = None,
-            not_before: dt.datetime | None = None) -> OutboxItem:
+            not_before: dt.datetime | None = None, defer: bool = False) -> OutboxItem:
     """Add a side effect to the caller's transaction; a second call with the same key is a no-op
     that returns the existing item.
 
     One statement: ``INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` (no look-up, no
     savepoint); only a conflict reads the existing row. Pending ORM changes are flushed first, so
     items keep the id order of the calls that made them.
+
+    ``defer=True``: the item is only added to the session (written by its next flush, batched with
+    the rows it refers to). For callers whose key cannot exist yet (it names a row this transaction
+    creates); should one exist anyway, that flush fails and the caller's transaction rolls back.
     """
     values: dict[str, Any] = {
         "kind": kind, "payload": payload, "dedupe_key": dedupe_key, "ticket_id": ticket_id,
@@ -76,6 +80,10 @@ def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key:
         "state": PENDING, "attempts": 0, "next_attempt_at": not_before or now, "created_at": now,
         "claimed_by": None, "claimed_until": None, "last_error": None, "result": None, "done_at": None,
     }
+    if defer:
+        item = OutboxItem(**values)
+        session.add(item)
+        return item
     session.flush()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
