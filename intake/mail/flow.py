@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -315,18 +315,29 @@ def claim_auto_reply(session: Session, address: str, kind: str, *, now: dt.datet
     workers never both spend the last one (house style rule 6)."""
     address = address.strip().lower()[:320]
     cutoff = now - window
-    within = session.execute(
-        update(AutoReply)
-        .where(AutoReply.address == address, AutoReply.kind == kind, AutoReply.last_sent_at > cutoff,
-               AutoReply.count < limit)
-        .values(count=AutoReply.count + 1, last_sent_at=now).execution_options(synchronize_session=False))
-    if within.rowcount == 1:
+    with session.no_autoflush:  # the budget rows depend on nothing pending: don't flush for them
+        return _claim_auto_reply(session, address, kind, now=now, cutoff=cutoff, limit=limit)
+
+
+_AR = AutoReply.__table__.c
+# Built once (Core, bound parameters): a mail's budget costs one compiled-and-cached UPDATE.
+_BUDGET_WITHIN = (update(AutoReply.__table__)
+                  .where(_AR.address == bindparam("b_address"), _AR.kind == bindparam("b_kind"),
+                         _AR.last_sent_at > bindparam("b_cutoff"), _AR.count < bindparam("b_limit"))
+                  .values(count=_AR.count + 1, last_sent_at=bindparam("b_now")))
+_BUDGET_EXPIRED = (update(AutoReply.__table__)
+                   .where(_AR.address == bindparam("b_address"), _AR.kind == bindparam("b_kind"),
+                          _AR.last_sent_at <= bindparam("b_cutoff"))
+                   .values(count=1, last_sent_at=bindparam("b_now")))
+
+
+def _claim_auto_reply(session: Session, address: str, kind: str, *, now: dt.datetime, cutoff: dt.datetime,
+                      limit: int) -> bool:
+    conn = session.connection()
+    params = {"b_address": address, "b_kind": kind, "b_cutoff": cutoff, "b_limit": limit, "b_now": now}
+    if conn.execute(_BUDGET_WITHIN, params).rowcount == 1:
         return True
-    expired = session.execute(
-        update(AutoReply)
-        .where(AutoReply.address == address, AutoReply.kind == kind, AutoReply.last_sent_at <= cutoff)
-        .values(count=1, last_sent_at=now).execution_options(synchronize_session=False))
-    if expired.rowcount == 1:
+    if conn.execute(_BUDGET_EXPIRED, params).rowcount == 1:
         return True
     exists = session.scalar(select(AutoReply.count).where(AutoReply.address == address, AutoReply.kind == kind))
     if exists is not None:
@@ -376,11 +387,15 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                     received_at: dt.datetime | None = None, decision: Decision | None = None,
                     parsed: ParsedMail | None = None, size: int | None = None,
                     identity: SenderIdentity | None = None,
-                    known: KnownInBatch | None = None) -> tuple[InboundMessage, bool]:
+                    known: KnownInBatch | None = None, flush: bool = True,
+                    ticket_ids: Any = None) -> tuple[InboundMessage, bool]:
     """Record one mail and its outcome with every side effect, in the caller's transaction.
 
     Returns ``(row, already)``: ``already`` when this (mailbox, UIDVALIDITY, UID) was recorded
     before (a re-run after a crash between commit and flagging the mail on the server).
+    ``flush=False`` leaves the new rows pending (a batch flushes once and calls :func:`log_outcome`);
+    with ``ticket_ids`` (``intake.services.TicketIds``) a new ticket takes its id from there and is
+    written by that flush too.
     """
     cfg = deps.config
     if uid is not None and (known is None or uid in known.uids):
@@ -395,12 +410,13 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                          size=len(raw) if raw is not None else size, received_at=received)
     if raw is None:  # not downloaded: over the size limit (the poller read only RFC822.SIZE)
         _finish(session, row, QUARANTINED, f"too_large: {size} bytes > limit {cfg.max_mail_bytes}; "
-                "not downloaded", gate, now)
+                "not downloaded", gate, now, flush=flush)
         return row, False
     try:
         parsed = parsed or parse_message(raw, max_bytes=cfg.max_mail_bytes)
     except MailParseError as exc:
-        _finish(session, row, QUARANTINED, f"unparsable ({exc.reason}): {exc.detail}"[:2000], gate, now)
+        _finish(session, row, QUARANTINED, f"unparsable ({exc.reason}): {exc.detail}"[:2000], gate, now,
+                flush=flush)
         return row, False
     row.sender = (parsed.from_addr or "")[:320] or None
     mid = parsed.message_id if parsed.message_id and len(parsed.message_id) <= 998 else synthetic_message_id(raw)
@@ -412,7 +428,7 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
         known.message_ids.add(mid)  # a second copy later in the same batch must find this one
     if dup is not None:
         _finish(session, row, DUPLICATE, f"same Message-ID as inbound #{dup.id} ({dup.outcome}); "
-                "not processed again", gate, now)
+                "not processed again", gate, now, flush=flush)
         return row, False
     row.message_id = mid
     gate = gate_at(session, received, gate)
@@ -434,7 +450,8 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
         row.subject = parsed.subject[:2000]
 
     if outcome.kind == TICKET:
-        reason = _open_ticket(session, row, parsed, outcome, identity, deps, gate, now, received, reason)
+        reason = _open_ticket(session, row, parsed, outcome, identity, deps, gate, now, received, reason,
+                              ticket_ids=ticket_ids)
     elif outcome.kind == FOLLOW_UP:
         assert outcome.thread is not None
         _follow_up(session, row, parsed, outcome.thread, deps, now, mid)
@@ -442,7 +459,7 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
         reason = _reject(session, row, parsed, outcome, identity, deps, now, mid, reason)
     elif outcome.kind == DEFLECTED:
         reason = _deflect(session, parsed, outcome, deps, now, mid, reason)
-    _finish(session, row, outcome.kind, reason, gate, now)
+    _finish(session, row, outcome.kind, reason, gate, now, flush=flush)
     return row, False
 
 
@@ -483,7 +500,7 @@ def _identify(parsed: ParsedMail, deps: FlowDeps) -> SenderIdentity:
 
 
 def _finish(session: Session, row: InboundMessage, outcome: str, reason: str, gate: GateReading,
-            now: dt.datetime) -> None:
+            now: dt.datetime, *, flush: bool = True) -> None:
     row.outcome = outcome
     row.reason = reason[:4000]
     row.gate_state = gate.state
@@ -491,8 +508,13 @@ def _finish(session: Session, row: InboundMessage, outcome: str, reason: str, ga
     row.processed_at = now
     if row.id is None:
         session.add(row)
-    session.flush()
-    log.info("inbound #%s uid %s: %s", row.id, row.uid, outcome, extra={"uid": row.uid, "mailbox": row.mailbox})
+    if flush:
+        session.flush()
+        log_outcome(row)
+
+
+def log_outcome(row: InboundMessage) -> None:
+    log.info("inbound #%s uid %s: %s", row.id, row.uid, row.outcome, extra={"uid": row.uid, "mailbox": row.mailbox})
 
 
 def _budget(session: Session, deps: FlowDeps, to: str, kind: str, now: dt.datetime) -> bool:
@@ -515,7 +537,7 @@ def _enqueue_mail(session: Session, payload: dict[str, Any], *, key: str, now: d
 
 def _open_ticket(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: Outcome,
                  identity: SenderIdentity, deps: FlowDeps, gate: GateReading, now: dt.datetime,
-                 received: dt.datetime, reason: str) -> str:
+                 received: dt.datetime, reason: str, ticket_ids: Any = None) -> str:
     from intake import services
 
     draft = outcome.draft
@@ -528,7 +550,7 @@ def _open_ticket(session: Session, row: InboundMessage, parsed: ParsedMail, outc
         max_severity=draft.max_severity, answers=dict(draft.answers), missing=list(draft.missing) or None,
         sender_trusted=draft.sender_trusted, priority_eligible=draft.priority_eligible,
         gate_state=gate.state, gate_reason=gate.reason[:2000], root_message_id=parsed.message_id,
-        actor="email", submitted_at=received,
+        actor="email", submitted_at=received, ticket_id=ticket_ids.take() if ticket_ids is not None else None,
     )
     row.ticket_id = ticket.id
     reason = f"{ticket.token}: {reason}"
@@ -552,6 +574,8 @@ def _open_ticket(session: Session, row: InboundMessage, parsed: ParsedMail, outc
                              references=list(parsed.references), token=ticket.token)
     _enqueue_mail(session, payload, key=f"email:ack:{_key(row.message_id or '')}", now=now, ticket_id=ticket.id)
     ticket.thread_message_ids = [*(ticket.thread_message_ids or []), payload["message_id"]]
+    services.record_message_ids(session, ticket.id, [payload["message_id"]], direction="out", now=now,
+                                defer=ticket_ids is not None)
     return reason + "; acknowledgement queued"
 
 
@@ -568,6 +592,7 @@ def _follow_up(session: Session, row: InboundMessage, parsed: ParsedMail, thread
     row.ticket_id = ticket.id
     if parsed.message_id:
         ticket.thread_message_ids = [*(ticket.thread_message_ids or []), parsed.message_id]
+        services.record_message_ids(session, ticket.id, [parsed.message_id], direction="in", now=now)
 
 
 def _reject(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: Outcome,
@@ -603,6 +628,10 @@ def _reject(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: 
                              references=list(parsed.references), token=thread.token if thread else None)
     _enqueue_mail(session, payload, key=f"email:resubmit:{_key(mid)}", now=now,
                   ticket_id=thread.id if thread else None)
+    if thread is not None:
+        from intake import services
+
+        services.record_message_ids(session, thread.id, [payload["message_id"]], direction="out", now=now)
     return reason + "; resubmission request queued"
 
 
@@ -746,12 +775,21 @@ class BatchIngest:
                                 else synthetic_message_id(mail.raw))
             known = KnownInBatch.load(session, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity,
                                       uids=[m.uid for m in batch.mails], message_ids=mids)
+            from intake.services import TicketIds
+
+            ticket_ids = TicketIds(session, expected=len(batch.mails))
+            rows = []
             for mail in batch.mails:
-                row, already = process_message(
+                rows.append(process_message(
                     session, mail.raw, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity, uid=mail.uid,
                     deps=self.deps, gate=gate, now=self.clock(), received_at=mail.internaldate,
                     decision=decisions.get(mail.uid), parsed=parsed.get(mail.uid), size=mail.size,
-                    identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None)
+                    identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None,
+                    flush=False, ticket_ids=ticket_ids))
+            session.flush()  # the rows left pending, in one unit of work (INSERTs batched per table)
+            for row, already in rows:
+                if not already:
+                    log_outcome(row)
                 results.append(IngestResult(row.id, row.outcome or "", row.reason or "", row.ticket_id, already))
         return results
 
