@@ -388,14 +388,16 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                     parsed: ParsedMail | None = None, size: int | None = None,
                     identity: SenderIdentity | None = None,
                     known: KnownInBatch | None = None, flush: bool = True,
-                    ticket_ids: Any = None) -> tuple[InboundMessage, bool]:
+                    ticket_ids: Any = None,
+                    later: list[Callable[[], object]] | None = None) -> tuple[InboundMessage, bool]:
     """Record one mail and its outcome with every side effect, in the caller's transaction.
 
     Returns ``(row, already)``: ``already`` when this (mailbox, UIDVALIDITY, UID) was recorded
     before (a re-run after a crash between commit and flagging the mail on the server).
     ``flush=False`` leaves the new rows pending (a batch flushes once and calls :func:`log_outcome`);
     with ``ticket_ids`` (``intake.services.TicketIds``) a new ticket takes its id from there and is
-    written by that flush too.
+    written by that flush too. ``later`` collects work the batch runs after that flush (the
+    redaction log entries: each one flushes, which would split the batch's flush).
     """
     cfg = deps.config
     if uid is not None and (known is None or uid in known.uids):
@@ -456,7 +458,7 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
         assert outcome.thread is not None
         _follow_up(session, row, parsed, outcome.thread, deps, now, mid)
     elif outcome.kind == REJECTED:
-        reason = _reject(session, row, parsed, outcome, identity, deps, now, mid, reason)
+        reason = _reject(session, row, parsed, outcome, identity, deps, now, mid, reason, later=later)
     elif outcome.kind == DEFLECTED:
         reason = _deflect(session, parsed, outcome, deps, now, mid, reason)
     _finish(session, row, outcome.kind, reason, gate, now, flush=flush)
@@ -596,7 +598,8 @@ def _follow_up(session: Session, row: InboundMessage, parsed: ParsedMail, thread
 
 
 def _reject(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: Outcome,
-            identity: SenderIdentity, deps: FlowDeps, now: dt.datetime, mid: str, reason: str) -> str:
+            identity: SenderIdentity, deps: FlowDeps, now: dt.datetime, mid: str, reason: str,
+            later: list[Callable[[], object]] | None = None) -> str:
     from redaction import log as redaction_log
 
     decision = outcome.decision
@@ -604,8 +607,14 @@ def _reject(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: 
     text = redaction_text(parsed)
     findings = [f for f in decision.findings if 0 <= f.start < f.end <= len(text)]
     if findings:
-        redaction_log.append(session, key=deps.hmac_key, now=now, channel="email", message_ref=mid,
-                             sender_org=identity.org_id, text=text, findings=findings)
+        def log_entry() -> object:
+            return redaction_log.append(session, key=deps.hmac_key, now=now, channel="email", message_ref=mid,
+                                        sender_org=identity.org_id, text=text, findings=findings)
+
+        if later is not None:
+            later.append(log_entry)  # same transaction, after the batch's flush
+        else:
+            log_entry()
     thread = outcome.thread
     if thread is not None:
         from intake import services
@@ -778,6 +787,7 @@ class BatchIngest:
             from intake.services import TicketIds
 
             ticket_ids = TicketIds(session, expected=len(batch.mails))
+            later: list[Callable[[], object]] = []
             rows = []
             for mail in batch.mails:
                 rows.append(process_message(
@@ -785,8 +795,10 @@ class BatchIngest:
                     deps=self.deps, gate=gate, now=self.clock(), received_at=mail.internaldate,
                     decision=decisions.get(mail.uid), parsed=parsed.get(mail.uid), size=mail.size,
                     identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None,
-                    flush=False, ticket_ids=ticket_ids))
+                    flush=False, ticket_ids=ticket_ids, later=later))
             session.flush()  # the rows left pending, in one unit of work (INSERTs batched per table)
+            for work in later:
+                work()
             for row, already in rows:
                 if not already:
                     log_outcome(row)
