@@ -44,6 +44,15 @@ def fold(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+def fold_keep_length(value: str) -> str:
+    """:func:`fold` character by character, so offsets in the result are offsets in ``value``."""
+    out = []
+    for c in value:
+        f = fold(c) if ord(c) > 127 else c.lower()
+        out.append(f if len(f) == 1 else c.lower()[:1] or c)
+    return "".join(out)
+
+
 _OBF_AT = re.compile(r"\s*[(\[{<]\s*at\s*[)\]}>]\s*", re.IGNORECASE)
 _OBF_DOT = re.compile(r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*", re.IGNORECASE)
 
@@ -57,6 +66,63 @@ def deobfuscate_email(value: str) -> str:
 
 def name_tokens(value: str) -> frozenset[str]:
     return frozenset(t for t in re.split(r"[\s\-.,'’]+", fold(value)) if len(t) > 1)
+
+
+# -- the sender's signature, in any layout ----------------------------------------------------------
+# A closing word, then (optionally) the writer's name: "Regards, Tom", "Cheers - Ola", "Mit
+# freundlichen Grüßen Ayşe", "Best, Rajesh".
+CLOSING = (
+    r"(?:regards|wishes|thanks|thank you|thx|cheers|best|br|mfg|rgds|sincerely|yours|grüße|grüßen|grüsse|"
+    r"grüssen|gruß|gruss|danke|lg|vg|merci|cordialement|saluti|grazie|groeten|hälsningar|mvh|hilsen|saludos|"
+    r"gracias|obrigad[oa]|take care|ciao)"
+)
+_CLOSING_NAME = re.compile(
+    r"(?i:\b" + CLOSING + r")[ \t]*[,!.:;]?[ \t]*(?:[-–—][ \t]*)?\n?[ \t]*"
+    r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){0,3})"
+)
+# What may sit between a person's name and their own contact details in a signature: separators,
+# titles, company names, street words, phone labels. Words that name someone else end it.
+_THIRD_PARTY_WORDS = re.compile(
+    r"(?i)\b(?:customers?|client[ea]?s?|buyers?|shoppers?|end[- ]?users?|users?|members?|guests?|patients?|"
+    r"recipients?|consumers?|subscribers?|kund(?:e|in|en)|endkund\w*|klant\w*|asiakas|his|her|hers|she|he|him|"
+    r"their|they|ps|p\.s|wife|husband|son|daughter|mother|father|friend|neighbou?r)\b"
+)
+_GAP_OK_WORDS = frozenset(
+    "tel tel. phone mobile mob mobil cell fax direct office work handy telefon fon ph tél tel port portable móvil "
+    "movil whatsapp email mail e-mail web www and of the for und für von der des del los las van den rue via calle "
+    "avenida avenue chemin allée place route street road reachable available hotline switchboard ext extn durchwahl "
+    "zentrale bureau oficina ufficio cellulare handynummer mobile: phone: at".split()
+)
+_GAP_WORD = re.compile(r"\b[a-zß-ÿ][a-zß-ÿ\-]{2,}\b")
+_GAP_STRIP = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S+\.(?:com|de|io|net|org|example)\b")
+_LOCAL_AT = re.compile(r"([A-Za-z0-9._%+\-]+)@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+_NAME_BEFORE_EMAIL = re.compile(
+    r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|da|di|del|le|la)[ \t]+)?[A-ZÀ-Þ][\w'’\-]+){1,3})[ \t]*"
+    r"[<(\[,:–—\-]?[ \t]*(?:mailto:)?([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})"
+)
+# A transcript speaker introduced by a staff role: "[10:03] Agent Grace Liu:", "Support - Ana Ruiz:".
+_STAFF_SPEAKER = re.compile(
+    r"(?m)^[ \t>]*(?:\[?\d{1,2}:\d\d(?::\d\d)?\]?[ \t]+)?(?i:agent|support|supporter|operator|staff|admin|"
+    r"moderator|mod|rep|advisor|adviser|csr|service desk|helpdesk|store manager|team lead)[ \t]*[-–:]?[ \t]+"
+    r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){0,3})[ \t]*(?:\([^)\n]{0,30}\))?:"
+)
+_CAPITALIZED_NAME = re.compile(r"\b[A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){1,3}")
+# Organization names whose first word is too common to mark the organization on its own.
+_COMMON_ORG_WORDS = frozenset({"the", "der", "die", "das", "les", "la", "el", "il", "shop", "store", "online",
+                               "digital", "global", "media", "group", "team", "studio", "europe", "international"})
+SIGNATURE_GAP = 160  # characters between a name and its own contact details (or two of them)
+
+
+def signature_gap(gap: str) -> bool:
+    """Is ``gap`` what separates a name from its own contact details in a signature block?
+
+    Separators, line breaks, a title, a company or street name, phone labels: yes. A sentence
+    (more than one ordinary lowercase word), or a word that introduces someone else: no.
+    """
+    if len(gap) > SIGNATURE_GAP or gap.count("\n") > 6 or _THIRD_PARTY_WORDS.search(gap):
+        return False
+    words = [w for w in _GAP_WORD.findall(_GAP_STRIP.sub(" ", gap)) if w not in _GAP_OK_WORDS]
+    return len(words) <= 1
 
 
 class ContextRules:
@@ -164,6 +230,112 @@ class ContextRules:
                 return "sender organization"
         return None
 
+    def own_domains(self, sender: Sender | None) -> set[str]:
+        """The sender organization's email domains (not freemail)."""
+        if sender is None:
+            return set()
+        own = {d.lower() for d in sender.org_domains}
+        if sender.email and "@" in sender.email:
+            domain = sender.email.rpartition("@")[2].lower()
+            if domain not in self._freemail:
+                own.add(domain)
+        return own
+
+    def colleague_locals(self, text: str, sender: Sender | None) -> list[str]:
+        """Local parts of the addresses at the sender organization's domains in ``text``."""
+        own = self.own_domains(sender)
+        if not own:
+            return []
+        out = []
+        for m in _LOCAL_AT.finditer(text):
+            domain = m.group(2).lower()
+            if domain in own or any(domain.endswith("." + d) for d in own):
+                out.append(fold(m.group(1)))
+        return out
+
+    def colleagues(self, text: str, sender: Sender | None) -> list[frozenset[str]]:
+        """Names of the sender organization's people in ``text``: a name written next to an address
+        at the organization's domain ("Jonas Reuter <jonas.reuter@kaufwerk.de>", "Ravi Menon
+        (rmenon@...)"), a name introduced by a staff role in a transcript ("[10:03] Agent Grace Liu:"),
+        and registered users. Each counts as the organization's identity for the whole message.
+        """
+        out: list[frozenset[str]] = []
+        own = self.own_domains(sender)
+        if own:
+            for m in _NAME_BEFORE_EMAIL.finditer(text):
+                domain = m.group(2).lower()
+                if domain in own or any(domain.endswith("." + d) for d in own):
+                    tokens = name_tokens(m.group(1))
+                    if len(tokens) >= 2:
+                        out.append(tokens)
+        for m in _STAFF_SPEAKER.finditer(text):
+            tokens = name_tokens(m.group(1))
+            if tokens:
+                out.append(tokens)
+        if sender is not None:
+            out += [name_tokens(u) for u in sender.org_users if "@" not in u and name_tokens(u)]
+        return out
+
+    def is_colleague(self, value: str, text: str, sender: Sender | None) -> bool:
+        tokens = name_tokens(value)
+        if not tokens:
+            return False
+        if any(tokens <= c for c in self.colleagues(text, sender)):
+            return True
+        if len(tokens) < 2:
+            return False
+        for loc in self.colleague_locals(text, sender):
+            if all(t in loc for t in tokens):
+                return True
+            # initials: "jreuter", "j.reuter", "reuter.j" for Jonas Reuter
+            ordered = [t for t in re.split(r"[\s\-.,'’]+", fold(value)) if len(t) > 1]
+            if ordered and len(ordered[-1]) > 2 and ordered[-1] in loc and loc.replace(ordered[-1], "").strip("._-") \
+                    in {ordered[0][0], ordered[0][0] + "."}:
+                return True
+        return False
+
+    def identity_anchors(self, text: str, sender: Sender | None) -> list[tuple[int, int]]:
+        """Where the sender (or a colleague) names themselves: their full name, their organization,
+        a closing followed by their first name, a colleague's name next to a colleague's address.
+
+        Contact details that follow such an anchor across a signature-like gap are the sender
+        organization's own (support terms: only *third parties'* personal data is rejected).
+        """
+        spans: list[tuple[int, int]] = []
+        folded = fold_keep_length(text)
+        needles: list[str] = []
+        first_names: set[str] = set()
+        if sender is not None:
+            if sender.name and len(name_tokens(sender.name)) >= 2:
+                needles.append(fold_keep_length(sender.name.strip()))
+            if sender.name:
+                first_names |= {t for t in name_tokens(sender.name) if len(t) > 2}
+            if sender.org:
+                org = fold_keep_length(sender.org.strip())
+                needles.append(org)
+                core = org.split()[0] if org.split() else ""
+                if len(core) >= 4 and core not in _COMMON_ORG_WORDS:
+                    needles.append(core)
+            if sender.email and "@" in sender.email:
+                needles.append(fold_keep_length(sender.email))
+            for user in sender.org_users:
+                needles.append(fold_keep_length(user))
+        for needle in needles:
+            if not needle:
+                continue
+            for m in re.finditer(r"(?<![\w])" + re.escape(needle) + r"(?![\w])", folded):
+                spans.append(m.span())
+        for m in _CLOSING_NAME.finditer(text):
+            tokens = name_tokens(m.group(1))
+            if sender is None or not (sender.name or sender.email) or tokens & first_names or (
+                    sender.email and any(t in fold(sender.email.split("@", 1)[0]) for t in tokens if len(t) > 2)):
+                spans.append(m.span(1))
+        if self.own_domains(sender) or _STAFF_SPEAKER.search(text):
+            for m in _CAPITALIZED_NAME.finditer(text):
+                if len(name_tokens(m.group())) >= 2 and self.is_colleague(m.group(), text, sender):
+                    spans.append(m.span())
+        return sorted(spans)
+
     @staticmethod
     def _is_sender_name(name: str, sender: Sender | None) -> bool:
         """Is ``name`` the sender's (unknown sender: assume so, the block sits where signatures do)?"""
@@ -216,7 +388,10 @@ class ContextRules:
         if kind == "EMAIL_ADDRESS":
             return self._email(value, sender)
         if kind == "PERSON":
-            return self._person(value, sender)
+            why = self._person(value, sender)
+            if why is None and self.is_colleague(value, text, sender):
+                return "colleague (named with an address at the organization's domain, or as staff)"
+            return why
         if kind == "PHONE_NUMBER":
             if layout is not None and finding.start < layout.top_end and _OWN_PHONE.search(
                     text, max(0, finding.start - 30), finding.start):

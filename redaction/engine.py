@@ -36,7 +36,7 @@ from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
 from redaction.config import RedactionConfig, load_config
-from redaction.context import ContextRules
+from redaction.context import SIGNATURE_GAP, ContextRules, signature_gap
 from redaction.decision import decide
 from redaction.nlp import load_ner
 from redaction.recognizers import build
@@ -54,7 +54,8 @@ _LINKABLE = {"IP_ADDRESS", "POSTAL_ADDRESS", "PERSON"}
 _SELF_INTRO = re.compile(r"(?i)\b(?:my name is|i am|i'm|this is|ich bin|mein name ist|je suis|je m'appelle)\s+$")
 _OWN_REASONS = {"sender", "sender organization domain", "registered user", "sender phone",
                 "sender or registered user", "sender (from email address)"}
-_ORG_CONTACT = {"PHONE_NUMBER", "POSTAL_ADDRESS"}
+_ORG_CONTACT = {"PHONE_NUMBER", "POSTAL_ADDRESS", "EMAIL_ADDRESS"}
+_BLOCKERS = {"PERSON", "EMAIL_ADDRESS"}
 OWN_WINDOW = 40
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
                  "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
@@ -256,6 +257,25 @@ class Redactor:
         return Finding(r.entity_type, r.start, r.end, round(r.score, 3), recognizer,
                        self._categories.get(r.entity_type, "pii"))
 
+    def _own_contact(self, text: str, f: Finding, anchors: list[tuple[int, int]],
+                     found: list[tuple[Finding, str | None]]) -> bool:
+        threshold = self.config.engine.threshold
+
+        def blocked(lo: int, hi: int) -> bool:  # someone else's name or address sits in between
+            return any(why is None and g.type in _BLOCKERS and g.score >= threshold and lo <= g.start and g.end <= hi
+                       for g, why in found)
+
+        for s, e in anchors:
+            if e <= f.start:
+                if f.start - e <= SIGNATURE_GAP and signature_gap(text[e:f.start]) and not blocked(e, f.start):
+                    return True
+            elif f.end <= s:
+                # before the name: only on the same line ("+49 30 1234 5679 (anna.lange@acme-shop.de)")
+                gap = text[f.end:s]
+                if s - f.end <= OWN_WINDOW and "\n" not in gap and signature_gap(gap) and not blocked(f.end, s):
+                    return True
+        return False
+
     def _explain_one(self, view: View, lay: Layout, ents: list[EntitySpan], sender: Sender | None) -> list[Explained]:
         threshold = self.config.engine.threshold
         found: list[tuple[Finding, str | None]] = []
@@ -274,14 +294,19 @@ class Redactor:
                 start, end = joined.to_view(r.start), joined.to_view(r.end - 1) + 1
                 found.append((replace(f, start=start, end=end, recognizer=f.recognizer + "+joined"), reason))
 
-        # Contact details next to the sender's own or a colleague's address are the organization's.
-        own = [f for f, why in found if why in _OWN_REASONS]
-        if own:
-            for i, (f, why) in enumerate(found):
-                if why is None and f.type in _ORG_CONTACT and any(
-                    abs(o.start - f.end) <= OWN_WINDOW or abs(f.start - o.end) <= OWN_WINDOW for o in own
-                ):
-                    found[i] = (f, "next to the sender organization's own contact")
+        # The sender's (or a colleague's) own contact details, in any signature layout: a phone,
+        # address or email that follows their name, organization, "Regards, <first name>" or their
+        # own address across a signature-like gap (titles, company, separators, line breaks; no
+        # sentence, no word introducing someone else). Chained: an own address makes the phone
+        # after it own too.
+        anchors = self.rules.identity_anchors(view.text, sender)
+        anchors += [(f.start, f.end) for f, why in found if why in _OWN_REASONS]
+        if anchors:
+            for i in sorted(range(len(found)), key=lambda k: found[k][0].start):
+                f, why = found[i]
+                if why is None and f.type in _ORG_CONTACT and self._own_contact(view.text, f, anchors, found):
+                    found[i] = (f, "sender's own contact (next to their name or organization)")
+                    anchors.append((f.start, f.end))
 
         # A quoted or forwarded writer introducing themselves is a third party ("> Hi, my name is ...").
         for i, (f, why) in enumerate(found):

@@ -18,11 +18,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 _BLOCK_TAGS = "p|div|br|tr|li|ul|ol|table|tbody|thead|pre|blockquote|h[1-6]|hr|section|article|header|footer|html|body|head"
-_INLINE_TAGS = "span|b|i|u|em|strong|code|tt|small|sup|sub|font|a|td|th|kbd|samp|var|mark|label|s|strike|del|ins"
+_INLINE_TAGS = "span|b|i|u|em|strong|code|tt|small|sup|sub|font|a|kbd|samp|var|mark|label|s|strike|del|ins"
 _VIEW_RX = re.compile(
     r"(?P<quote>(?m:^)[ \t]*(?:>[ \t]?)+)"
     r"|(?P<block></?(?:" + _BLOCK_TAGS + r")\b[^<>]{0,500}>)"
-    r"|(?P<inline></?(?:" + _INLINE_TAGS + r")\b[^<>]{0,500}>)"
+    r"|(?P<cell><(?:td|th)\b[^<>]{0,500}>)"  # a table cell starts: " | " keeps cells apart (and a table)
+    r"|(?P<inline></?(?:" + _INLINE_TAGS + r"|td|th)\b[^<>]{0,500}>)"
     r"|(?P<entity>&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,6});)"
 )
 _NEEDS_VIEW = re.compile(r"(?m)^[ \t]*>|<[a-zA-Z/]|&[#a-z]")
@@ -92,6 +93,8 @@ def make_view(text: str) -> View:
             replacement = ""
         elif kind == "block":
             replacement = "\n"
+        elif kind == "cell":
+            replacement = " | "
         elif kind == "entity":
             replacement = html.unescape(m.group())
             if replacement == "\xa0":

@@ -72,6 +72,24 @@ _OWN_ORG_ROLE = regex.compile(
     r"engineers|agency|partner|freelancer|designer|consultant|boss|intern|kollege|kollegin|kollegen|entwickler|"
     r"leiter|leiterin|chef|chefin|ansprechpartner|ansprechpartnerin|abteilung|buchhaltung|it)\b[\s,:(\-–]*$"
 )
+# The same, after the name: "Jonas Reuter (in CC)", "Ana Ruiz from our side", "Ravi Menon, our
+# developer", "adding Jonas Reuter from my team".
+_ROLES = (
+    r"(?:team|colleague|colleagues|developer|developers|dev|admin|administrator|manager|lead|head|cto|ceo|cfo|coo|"
+    r"director|department|contact|engineer|engineers|agency|partner|freelancer|designer|consultant|boss|intern|"
+    r"kollege|kollegin|kollegen|entwickler|leiter|leiterin|chef|chefin|ansprechpartner|ansprechpartnerin|"
+    r"abteilung|buchhaltung|it|side|end|company|office|firm|shop|store|seite|ops|support|staff)"
+)
+_OWN_ORG_AFTER = regex.compile(
+    r"(?i)[\s,(\-–—]*(?:(?:in|on|im|en)\s+(?:cc|copy|kopie|copie)\b|cc\b|cc['’]?d\b"
+    r"|(?:from|of|on|in|at|aus|von|bei)\s+(?:our|my|unserem|unserer|unseres|meinem|meiner)\s+(?:[\w\-]+\s+){0,2}"
+    + _ROLES + r"\b|(?:our|my|unser|unsere|mein|meine)\s+(?:[\w\-]+\s+){0,2}" + _ROLES + r"\b)"
+)
+# Introducing someone to the thread: a colleague ("looping in", "adding", "copying").
+_INTRODUCING = regex.compile(
+    r"(?i)\b(?:cc['’]?(?:ing|ed|d)?|cc-ing|looping in|looped in|loop in|adding|added|copying|copied|"
+    r"including|forwarding to|handing over to|hand over to|taking over:?|takes over)\s*:?\s*$"
+)
 # A company name that NER reads as a person ("Schneider Elektrotechnik GmbH").
 _ORG_SUFFIX = regex.compile(
     r"\s*(?:GmbH|AG|KG|OHG|GbR|UG|e\.K\.|SE|Inc\.?|Ltd\.?|LLC|LLP|PLC|plc|Corp\.?|Co\.|S\.A\.|SAS|SARL|S\.r\.l\.|"
@@ -155,6 +173,8 @@ class PersonRecognizer(LocalRecognizer):
     def _score(self, text: str, start: int, end: int) -> float | None:
         before = text[max(0, start - 40):start]
         if self._own is not None and self._own.search(before) or _OWN_ORG_ROLE.search(before):
+            return None
+        if _INTRODUCING.search(before) or _OWN_ORG_AFTER.match(text, end, min(len(text), end + 50)):
             return None
         if _ORG_SUFFIX.match(text, end) or _NOT_PERSON_CONTEXT.search(text, max(0, start - 40), min(len(text), end + 30)):
             return None
