@@ -145,6 +145,7 @@ class ContextRules:
         self._not_people = [fold(n) for n in (*allow.not_people, *vendor.products, vendor.name, vendor.legal_name) if n]
         self._staff = [name_tokens(n) for n in vendor.staff]
         self._personas = {fold(p) for p in allow.test_personas}
+        self._persona_tokens = [name_tokens(p) for p in allow.test_personas if len(name_tokens(p)) >= 2]
 
     @staticmethod
     def _compact(value: str) -> str:
@@ -170,6 +171,14 @@ class ContextRules:
         if any(p in folded for p in self._personas):
             return True
         return any(self._domain_is_doc(m.group(1)) for m in _EMAIL_DOMAIN.finditer(para))
+
+    def _persona_split(self, value: str, text: str, start: int, end: int) -> bool:
+        """``"firstName": "Max", "lastName": "Mustermann"``: a persona whose parts sit in nearby fields."""
+        tokens = name_tokens(value)
+        if not tokens:
+            return False
+        near = frozenset(re.findall(r"\w+", fold(text[max(0, start - 150):min(len(text), end + 150)])))
+        return any(tokens <= pt and pt <= near for pt in self._persona_tokens)
 
     def _domain_is_vendor(self, domain: str) -> bool:
         domain = domain.lower()
@@ -389,6 +398,8 @@ class ContextRules:
             return self._email(value, sender)
         if kind == "PERSON":
             why = self._person(value, sender)
+            if why is None and self._persona_split(value, text, finding.start, finding.end):
+                return "test persona (first and last name in separate fields)"
             if why is None and self.is_colleague(value, text, sender):
                 return "colleague (named with an address at the organization's domain, or as staff)"
             return why

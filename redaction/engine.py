@@ -299,14 +299,14 @@ class Redactor:
         # own address across a signature-like gap (titles, company, separators, line breaks; no
         # sentence, no word introducing someone else). Chained: an own address makes the phone
         # after it own too.
-        anchors = self.rules.identity_anchors(view.text, sender)
-        anchors += [(f.start, f.end) for f, why in found if why in _OWN_REASONS]
-        if anchors:
+        own_spans = self.rules.identity_anchors(view.text, sender)
+        own_spans += [(f.start, f.end) for f, why in found if why in _OWN_REASONS]
+        if own_spans:
             for i in sorted(range(len(found)), key=lambda k: found[k][0].start):
                 f, why = found[i]
-                if why is None and f.type in _ORG_CONTACT and self._own_contact(view.text, f, anchors, found):
+                if why is None and f.type in _ORG_CONTACT and self._own_contact(view.text, f, own_spans, found):
                     found[i] = (f, "sender's own contact (next to their name or organization)")
-                    anchors.append((f.start, f.end))
+                    own_spans.append((f.start, f.end))
 
         # A quoted or forwarded writer introducing themselves is a third party ("> Hi, my name is ...").
         for i, (f, why) in enumerate(found):

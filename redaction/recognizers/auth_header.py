@@ -56,11 +56,20 @@ RULE = Rule(
             0.55,
             group=1,
         ),
+        # HAR and Postman exports: {"name": "session_id", "value": "..."} in cookies/headers arrays.
+        PatternSpec(
+            "name_value_pair",
+            r"[\"']name[\"']\s*:\s*[\"'](?i:" + _COOKIE_NAMES + r"|authorization|x-api-key|x-auth-token|api-key|apikey"
+            r"|x-access-token|private-token|x-csrf-token|password|passwd|secret|client_secret|token)[\"']\s*,\s*"
+            r"[\"']value[\"']\s*:\s*[\"'](?:(?i:bearer|basic|token)\s+)?([A-Za-z0-9%._\-+/=:|!@#$^&*~]{8,})[\"']",
+            0.85,
+            group=1,
+        ),
     ),
     context=("cookie", "set-cookie", "session", "header", "curl"),
     window=120,
     context_boost=0.3,
     validator=_token_like,
     prefilter=("auth", "bearer", "key", "token", "-u", "--user", "session", "sess", "sid", "cookie", "remember",
-               "-p", "--password"),
+               "-p", "--password", "name"),
 )

@@ -62,6 +62,9 @@ RULE = Rule(
     ),
     window=50,
     window_after=10,
+    # Hash/id words count before the value ("commit 3f2a...", "sha256 ..."); after it they name the
+    # algorithm the secret is used with ("secret <value> (HMAC-SHA256)").
+    negative_window_after=0,
     context_boost=0.5,
     validator=_random_looking,
 )

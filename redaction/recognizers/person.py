@@ -31,6 +31,7 @@ _FORM_LABEL = regex.compile(
     r"(?im)^[ \t*\-]*(?:" + _LABELS + r"[ \t]*)?(?:full[ \t])?name[ \t]*[:=][ \t]*"
     r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})"
 )
+_BARE_NAME_LABEL = regex.compile(r"(?i)[ \t*\-]*name[ \t]*[:=]")
 # Address labels ("Ship to:") followed by a name line, in any case ("SHIP TO:\nASTRID MURPHY").
 _ADDRESS_LABEL_NAME = regex.compile(
     r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|recipient|empfänger|lieferung an)"
@@ -42,7 +43,8 @@ _ADDRESS_LABEL_NAME = regex.compile(
 # Lefèvre" (a greeting inside a quoted or forwarded message addresses a third party).
 _CONTEXT_NAME = regex.compile(
     r"(?i:\b(?:(?:customer|client|buyer|shopper|recipient|cardholder|card holder|account holder|end[- ]?user|patient"
-    r"|guest|subscriber|consumer|kunde|kundin|kunden|member)(?:['’]s)?(?:[ \t]+name)?"
+    r"|guest|subscriber|consumer|kunde|kundin|kunden|member|endkunde|endkundin|cliente|clienta|klant|klantin"
+    r"|acquirente|comprador|compradora|destinatari[oa]|destinataire|klient|klientka)(?:['’]s)?(?:[ \t]+name)?"
     r"|(?:account|order|orders|profile|address|cart|basket|data|details|subscription|purchase|refund|return|"
     r"booking|delivery|parcel|konto|bestellung|daten)[ \t]+(?:of|for|from|von|für)"
     r"|(?:ordered|placed|purchased|bought|submitted|requested|signed up|registered|created|complained|reported)"
@@ -51,6 +53,38 @@ _CONTEXT_NAME = regex.compile(
     r"[ \t]*[:=]?[ \t]*[\"'“‘]?"
     r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,2})(?![\p{L}\d])",
     regex.MULTILINE,
+)
+# A name as the value of a person key in JSON, YAML, logs, form data: "firstName": "Chukwuemeka",
+# name="Carlos Souza", recipient: Grace Liu, shipping_name='Ana Ruiz'. Specific keys are enough on
+# their own; a bare "name" key only with another personal key nearby (products have names too).
+_PERSON_KEYS = (
+    r"first[_\-. ]?name|last[_\-. ]?name|full[_\-. ]?name|given[_\-. ]?name|family[_\-. ]?name|sur[_\-. ]?name"
+    r"|customer(?:[_\-. ]?name)?|recipient(?:[_\-. ]?name)?|buyer(?:[_\-. ]?name)?|shipping[_\-. ]?name"
+    r"|billing[_\-. ]?name|contact[_\-. ]?name|account[_\-. ]?holder(?:[_\-. ]?name)?|card[_\-. ]?holder(?:[_\-. ]?name)?"
+    r"|holder[_\-. ]?name|display[_\-. ]?name|user[_\-. ]?name|vorname|nachname|prénom|prenom|nombre|apellidos?|cognome"
+)
+_KEY_NAME = regex.compile(
+    r"(?i:(?<![\w])[\"']?(" + _PERSON_KEYS + r"|name)[\"']?[ \t]*(?:=>|[:=])[ \t]*)[\"']?"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){0,3})[\"']?(?=[\s,;}\])&]|$)"
+)
+_PERSONAL_KEY_NEARBY = regex.compile(
+    r"(?i)[\"']?(?:e-?mail|phone|mobile|tel|address|street|city|zip|postcode|birth|dob|iban|customer|user_?id|"
+    r"order|shipping|billing)[\w\-]*[\"']?[ \t]*(?:=>|[:=])"
+)
+# Acts done to or for a person in support mail: "blocked Chukwuemeka Obi", "points for Carlos Souza".
+_ACTED_ON = regex.compile(
+    r"(?i:\b(?:blocked|unblocked|banned|unbanned|locked out|unlocked|refunded|reimbursed|charged|billed|invoiced|"
+    r"(?:loyalty )?points for|voucher for|coupon for|credit(?:ed)? for|gift card for|shipped to|delivered to|"
+    r"addressed to|delete the (?:data|account|profile) of|erasure (?:request )?(?:of|for|from))[ \t]+)"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})(?![\p{L}\d])"
+)
+# CJK names (2-4 characters) with a person cue: 顾客张伟, 客户: 李娜, 王先生, 田中様, customer 张伟.
+_CJK = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
+_CJK_NAME = regex.compile(
+    r"(?:(?:顾客|顧客|客户|客戶|用户|收件人|お客様|お客さま|購入者|受取人|customer|client|buyer|recipient|kunde|kundin"
+    r"|mr\.?|mrs\.?|ms\.?)[ \t]*[:：]?[ \t]*(" + _CJK + r"{2,3}?)(?=" + _CJK + r"|[\s,.，。、)]|$))"
+    r"|(?<!" + _CJK + r")(" + _CJK + r"{1,3}?)(?:先生|女士|小姐|様|さま|さん|氏)",
+    regex.IGNORECASE,
 )
 # Capitalized words that follow "customer" without being a name ("customer Service Team").
 _NOT_NAME_WORDS = frozenset(
@@ -200,17 +234,39 @@ class PersonRecognizer(LocalRecognizer):
             if score is not None:
                 out[(start, end)] = (score, "ner")
         low = text.lower()
+        for m in _KEY_NAME.finditer(text):
+            start, end = m.span(2)
+            if any(s <= start < e or s < end <= e for s, e in out):
+                continue
+            value = text[start:end]
+            if any(t.lower() in _NOT_NAME_WORDS or t.lower() in _FUNCTION_WORDS for t in value.split()):
+                continue
+            generic = m.group(1).lower() == "name"
+            if generic and (len(value.split()) < 2 or not _PERSONAL_KEY_NEARBY.search(
+                    text, max(0, m.start() - 200), min(len(text), m.end() + 200))):
+                continue
+            out[(start, end)] = (min(1.0, self.base_score + self.context_boost), "key_name")
+        if any("\u3040" <= c <= "\u9fff" for c in text):
+            for m in _CJK_NAME.finditer(text):
+                g = 1 if m.group(1) else 2
+                out.setdefault(m.span(g), (min(1.0, self.base_score + self.context_boost), "cjk_name"))
         for rx, how in ((_FORM_LABEL, "form_label"), (_ADDRESS_LABEL_NAME, "address_label"),
-                        (_HONORIFIC_NAME, "honorific"), (_CONTEXT_NAME, "context_name")):
+                        (_HONORIFIC_NAME, "honorific"), (_CONTEXT_NAME, "context_name"), (_ACTED_ON, "acted_on")):
             if how == "form_label" and "name" not in low:
                 continue
             for m in rx.finditer(text):
                 start, end = clean_span(text, *m.span(1))
                 if end <= start or any(s <= start < e or s < end <= e for s, e in out):
                     continue
-                if how == "context_name" and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
+                if how in ("context_name", "acted_on") and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
                     continue
-                if self._score(text, start, end) is None:
+                score = self._score(text, start, end)
+                if score is None:
+                    continue
+                if how == "form_label" and _BARE_NAME_LABEL.match(text, m.start(), m.start(1)) and not (
+                        _PERSONAL_KEY_NEARBY.search(text, max(0, m.start() - 200), min(len(text), m.end() + 200))):
+                    # a bare "name:" is as often a cluster's, product's or campaign's: context decides
+                    out[(start, end)] = (score, how)
                     continue
                 out[(start, end)] = (min(1.0, self.base_score + self.context_boost), how)
         return [(s, e, sc, how) for (s, e), (sc, how) in out.items()]

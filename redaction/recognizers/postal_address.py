@@ -10,8 +10,8 @@ and the engine links it to a third party's name or contact details next to it.
 
 from redaction.recognizers.base import PatternSpec, Rule
 
-_UP = "A-ZÄÖÜÉÈÀÂÊÎÔÛÇ"
-_LO = "a-zäöüßéèàçâêîôûëïü"
+_UP = "A-ZÄÖÜÉÈÀÂÊÎÔÛÇÁÍÓÚÑŁŚŻŹĆŃĘĄŠČŘŽĎŤŇÅØÆŞĞİ"
+_LO = "a-zäöüßéèàçâêîôûëïüáíóúñłśżźćńęąšžčřďťňåøæışğ"
 _DE_STREET = (
     rf"(?:[{_UP}][{_LO}\-]+\s)?[{_UP}][{_LO}\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|"
     rf"steig|pfad|chaussee|markt|graben)\s?\d{{1,4}}\s?[a-zA-Z]?(?![\w\-])"
@@ -29,7 +29,9 @@ _FR_STREET = (
     r"(?:(?i:de|du|des|la|le|l'|d')\s?)?[A-ZÉÈ][\w\-']+(?:\s[A-ZÉÈ][\w\-']+){0,3}"
 )
 _IT_ES_STREET = (
-    r"\b(?i:via|viale|piazza|corso|calle|avenida|plaza|paseo|rua|ul\.|ulica)\s(?:[A-Za-zÀ-ÿ'\-]+\s){1,4}\d{1,4}[a-zA-Z]?\b"
+    r"(?<![\w.])(?i:via|viale|piazza|corso|calle|carrer|avenida|avinguda|plaza|paseo|rua|ul\.|ulica|al\.|aleja|vul\.|"
+    r"vulytsia|kv\.|str\.|strada|bulevardul|ulitsa)\s(?:[^\W\d_][\w'\-]*\.?\s){1,4}\d{1,4}[a-zA-Z]?"
+    r"(?:/\d{1,4}[a-zA-Z]?)?(?![\w])"
 )
 # German streets named by a preposition: "Am Rosengarten 3", "An der Alster 12", "Im Winkel 4".
 _DE_PREP_STREET = (
@@ -45,12 +47,17 @@ _LABEL_BLOCK = (
 
 _STREET_ANY = "(?:" + "|".join((_DE_STREET, _DE_STREET_SPLIT, _DE_PREP_STREET, _EN_STREET, _FR_STREET, _IT_ES_STREET, _NL_STREET)) + ")"
 _POSTCODE_CITY = (
-    rf"(?:(?:[A-Z]{{1,2}}-)?\d{{4,5}}(?:[ \t]?[A-Z]{{2}})?[ \t]+[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?"
+    rf"(?:(?:[A-Z]{{1,2}}-)?(?:\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})(?:[ \t]?[A-Z]{{2}})?[ \t]+[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?"
     r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}(?:[ \t][A-Z][a-z]+)?|[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,[ \t][A-Z]{2}[ \t]\d{5}(?:-\d{4})?"
     rf"|[{_UP}][{_LO}\-]+(?:[ \t][{_UP}][{_LO}\-]+)?[ \t][A-Z]{{1,2}}\d[A-Z\d]?[ \t]\d[A-Z]{{2}})"
 )
+# Floor, door, flat or suite between the street and the postcode: "3º B", "m. 15", "Apt 4B", "2e étage".
+_UNIT = (
+    r"(?:[ \t]*,?[ \t]*(?:\d{1,3}[ \t]?[º°ª][ \t]?[A-Za-z0-9]{0,3}|(?i:apt|apartment|suite|ste|unit|flat|piso|puerta|"
+    r"escalera|esc|m|lok|app|bus|bte|stiege|stg|top|whg|etage|étage)\.?[ \t]?\w{1,4}|\d{1,2}(?:er|e|ème)[ \t]étage))"
+)
 # Street plus postcode and city, on one line or two: a complete postal address.
-_FULL = _STREET_ANY + r"[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
+_FULL = _STREET_ANY + _UNIT + r"{0,2}[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
 
 RULE = Rule(
     entity="POSTAL_ADDRESS",
@@ -71,7 +78,9 @@ RULE = Rule(
     ),
     context=("ship to", "shipping", "shipped", "deliver", "delivered", "delivery", "billing", "lives", "living",
              "resides", "residing", "wohnhaft", "home", "moved to", "customer", "customers", "his", "her", "their",
-             "she", "he", "buyer", "recipient", "parcel", "package", "kunde", "kundin", "private address"),
+             "she", "he", "buyer", "recipient", "parcel", "package", "kunde", "kundin", "private address", "wohnt",
+             "vive", "vive en", "habite", "abita", "woont", "bor", "cliente", "clienta", "client", "klant", "destinatario",
+             "destinataire", "empfänger", "lieferadresse", "dirección", "adresse", "indirizzo", "adres", "adresa"),
     negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "plc", "corp",
                       "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
                       "warehouse", "our store", "our shop", "store in", "branch", "showroom", "our address",

@@ -21,13 +21,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "first name", "firstname", "first_name", "last name", "lastname", "last_name", "surname",
                "vorname", "nachname", "kunde", "kundenname", "empfänger", "recipient", "buyer", "contact",
                "contact name", "nom", "prénom", "prenom", "account holder", "cardholder", "shipping name",
-               "billing name"),
+               "billing name", "firstname", "lastname", "fullname", "customername", "nombre", "apellido", "apellidos",
+               "cognome", "imię", "nazwisko"),
     "DATE_OF_BIRTH": ("dob", "birthday", "birthdate", "birth date", "birth_date", "date of birth",
                       "date_of_birth", "dateofbirth", "geburtsdatum", "geb.", "geboren", "date de naissance"),
     "POSTAL_ADDRESS": ("address", "street", "street address", "strasse", "straße", "adresse", "anschrift",
                        "shipping address", "billing address", "address1", "address_1", "address line 1"),
     "PHONE_NUMBER": ("phone", "phone number", "telephone", "tel", "tel.", "telefon", "mobile", "mobil", "handy",
-                     "cell", "phone_number"),
+                     "cell", "phone_number", "phonenumber", "mobile_phone", "telephone_number"),
 }
 _HEADER_TO_ENTITY = {h: e for e, headers in COLUMNS.items() for h in headers}
 _DELIMITERS = (";", "\t", "|", ",")
@@ -115,6 +116,54 @@ def find_tables(text: str) -> list[tuple[int, int, float, str, str]]:
     return out
 
 
+# SQL dumps: "INSERT INTO customers (first_name, last_name, phone) VALUES ('Amara', 'Diallo', '+221 ...'), (...);"
+# The column list plays the header's part.
+_SQL_INSERT = re.compile(r"(?is)\binsert\s+(?:ignore\s+)?into\s+[\w.\"`\[\]]+\s*\(([^()]{1,800})\)\s*values\s*")
+_SQL_VALUE = re.compile(r"\s*(?:'((?:[^'\\]|''|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|([^,()'\"]*?))\s*(?=[,)])")
+
+
+def _sql_rows(text: str, pos: int) -> list[list[tuple[int, int]]]:
+    """Cell spans (quotes excluded) of each ``( ... )`` tuple from ``pos`` on."""
+    rows: list[list[tuple[int, int]]] = []
+    while True:
+        m = re.compile(r"\s*,?\s*\(").match(text, pos)
+        if not m:
+            return rows
+        pos = m.end()
+        cells: list[tuple[int, int]] = []
+        while True:
+            v = _SQL_VALUE.match(text, pos)
+            if not v:
+                return rows
+            group = next((g for g in (1, 2, 3) if v.group(g) is not None), 3)
+            cells.append(v.span(group))
+            pos = v.end()
+            if text.startswith(")", pos):
+                pos += 1
+                rows.append(cells)
+                break
+            pos += 1  # the comma
+
+
+def find_sql_inserts(text: str) -> list[tuple[int, int, float, str, str]]:
+    out: list[tuple[int, int, float, str, str]] = []
+    for m in _SQL_INSERT.finditer(text):
+        columns = [c.strip().strip("\"`[]").lower() for c in m.group(1).split(",")]
+        kinds = [_HEADER_TO_ENTITY.get(c) or _HEADER_TO_ENTITY.get(c.replace("_", " ")) for c in columns]
+        if not any(kinds):
+            continue
+        if not any((k and c not in _GENERIC) or c in _PERSONAL_EXTRA for k, c in zip(kinds, columns, strict=True)):
+            kinds = [None if c in _GENERIC else k for k, c in zip(kinds, columns, strict=True)]
+        for cells in _sql_rows(text, m.end()):
+            if len(cells) != len(columns):
+                continue
+            for (s, e), kind in zip(cells, kinds, strict=True):
+                value = text[s:e]
+                if kind and value and not _PLACEHOLDER.match(value) and _VALUE_OK[kind].search(value):
+                    out.append((s, e, 0.85, kind, "sql_column"))
+    return out
+
+
 class TabularPiiRecognizer(LocalRecognizer):
     """Cells of PII columns in pasted tables."""
 
@@ -127,8 +176,9 @@ class TabularPiiRecognizer(LocalRecognizer):
         pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-        if "\n" not in text:
-            return []
+        found = find_tables(text) if "\n" in text else []
+        if "insert" in text.lower():
+            found += find_sql_inserts(text)
         return [
             RecognizerResult(
                 entity_type=kind, start=s, end=e, score=score,
@@ -139,7 +189,7 @@ class TabularPiiRecognizer(LocalRecognizer):
                     "pattern": how,
                 },
             )
-            for s, e, score, kind, how in find_tables(text)
+            for s, e, score, kind, how in found
             if kind in entities
         ]
 

@@ -9,6 +9,7 @@ import pytest
 from redaction.context import signature_gap
 from redaction.engine import get_redactor
 from redaction.types import Sender
+from tests.redaction.recognizer_tables import token
 
 TOM = Sender(name="Tom Fischer", email="tom@acme.example", org="ACME")
 MIA = Sender(name="Mia Hartmann", email="mia.hartmann@kaufwerk.de", org="Kaufwerk GmbH")
@@ -120,3 +121,137 @@ def test_colleagues_are_not_third_parties(redactor, text):
 @pytest.mark.parametrize(("text", "kind"), NOT_COLLEAGUES)
 def test_customers_next_to_colleague_cues_still_count(redactor, text, kind):
     _assert_flags(redactor, text, MIA, kind)
+
+
+# -- 3. a bare random value right after a secret word, in prose ---------------------------------------
+
+B64 = token("", 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", seed=51)
+BARE_SECRETS = [
+    f"we verify the webhook with secret {B64} (HMAC-SHA256) and it fails",
+    f"signing key {B64} - rotated last week, still 401",
+    f"the api key {token('', 32, seed=52)} works in staging only",
+    f"Our token {token('', 28, seed=53)} was accepted yesterday (SHA-1 signature though).",
+]
+NOT_BARE_SECRETS = [
+    f"commit {token('', 40, '0123456789abcdef', 54)} broke the build",
+    f"sha256 {B64} does not match the bundle",
+    f"request id {token('', 28, seed=55)} (HMAC-SHA256 verification failed)",
+    "the secret rotation policy (HMAC-SHA256) is documented in the portal",
+]
+
+
+@pytest.mark.parametrize("text", BARE_SECRETS)
+def test_random_value_after_a_secret_word_is_a_secret(redactor, text):
+    decision = redactor.check(text, TOM)
+    assert any(f.category == "secret" for f in decision.findings), _flags(redactor, text, TOM)
+
+
+@pytest.mark.parametrize("text", NOT_BARE_SECRETS)
+def test_hashes_and_ids_are_not_secrets_even_with_an_algorithm_after(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+# -- 4. filler after a provider prefix is a placeholder -------------------------------------------------
+
+FILLER = [
+    "STRIPE_SECRET_KEY=sk_test_xxx", "STRIPE_SECRET_KEY=sk_live_...", "webhook_secret: whsec_***",
+    "API_TOKEN=xxx", "SHOPIFY_TOKEN=shpat_000000", "PASSWORD=your_password", "OPENAI_API_KEY=sk-paste-here",
+    "token: TOKEN_HERE", "DB_PASSWORD=fill-me",
+]
+NOT_FILLER = [
+    ("STRIPE_SECRET_KEY=" + token("sk_live_", 24, seed=56), "STRIPE_KEY"),
+    ("STRIPE_SECRET_KEY=" + token("sk_test_", 24, seed=57), "STRIPE_KEY"),  # a test-mode key still grants access
+    ("DB_PASSWORD=Xq7!here2026", "SECRET_ASSIGNMENT"),
+]
+
+
+@pytest.mark.parametrize("text", FILLER)
+def test_filler_values_are_placeholders(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+@pytest.mark.parametrize(("text", "kind"), NOT_FILLER)
+def test_real_values_next_to_filler_shapes_still_count(redactor, text, kind):
+    _assert_flags(redactor, text, TOM, kind)
+
+
+# -- 5. HAR / Postman name-value pairs ---------------------------------------------------------------
+
+HEX40 = token("", 40, "0123456789abcdef", seed=58)
+NAME_VALUE_SECRETS = [
+    '"cookies": [{"name": "session_id", "value": "' + HEX40 + '", "httpOnly": true}]',
+    '{"name": "JSESSIONID", "value": "' + token("", 32, seed=59) + '"}',
+    '"headers": [{"name": "X-Api-Key", "value": "' + token("", 32, seed=60) + '"}]',
+    "{'name': 'password', 'value': 'Wint3r!Sale'}",
+    '{"name": "Authorization", "value": "Bearer ' + token("", 40, seed=61) + '"}',
+]
+NAME_VALUE_CLEAN = [
+    '{"name": "session_id", "value": "<redacted>"}',
+    '{"name": "Accept-Language", "value": "de-DE,de;q=0.9,en;q=0.8"}',
+    '{"name": "session_timeout", "value": "1800"}',
+    '"cookies": [{"name": "_ga", "value": "GA1.2.1234567890.1700000000"}]',
+    '{"name": "token", "value": "${TOKEN}"}',
+]
+
+
+@pytest.mark.parametrize("text", NAME_VALUE_SECRETS)
+def test_credential_values_in_har_name_value_pairs_are_secrets(redactor, text):
+    decision = redactor.check(text, TOM)
+    assert any(f.category == "secret" for f in decision.findings), _flags(redactor, text, TOM)
+
+
+@pytest.mark.parametrize("text", NAME_VALUE_CLEAN)
+def test_other_har_pairs_and_masked_values_are_not(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+# -- 6. names in structured fields, acted-on names, CJK names; multilingual customer words ----------
+
+STRUCTURED_NAMES = [
+    '{"order": 1042, "firstName": "Chukwuemeka", "lastName": "Obi", "tier": "gold"}',
+    '2026-11-28 10:01:02 WARN checkout failed name="Carlos Eduardo Souza" email=carlos.souza@gmail.com',
+    '"body": {"recipient": "Grace Liu", "template": "order-shipped"}',
+    "INSERT INTO customers (first_name, last_name, city) VALUES ('Amara', 'Diallo', 'Dakar'), ('Jan', 'Nowak', 'Łódź');",
+    "we blocked Chukwuemeka Obi coming from a Lagos proxy",
+    "please add loyalty points for Carlos Eduardo Souza, the import skipped him",
+    "顾客张伟的订单没有发货, can you check?",
+    "お客様 田中 says the coupon fails",
+    "La clienta María López no recibe el pedido.",
+    "Le client Étienne Marchal n'arrive pas à payer.",
+    "shipping_name: Aoife Brennan\norder: 100234",
+]
+STRUCTURED_NOT_NAMES = [
+    "metadata:\n  name: Production Cluster\n  labels:\n    app: storefront",
+    '{"name": "Summer Sale", "type": "campaign", "discount": 20}',
+    "INSERT INTO products (name, sku, price) VALUES ('Summer Sale Shirt', 'A-100', 19.99);",
+    '{"customer": {"firstName": "Max", "lastName": "Mustermann", "email": "max@example.com"}}',
+    "Stripe charged Visa cards twice and blocked Google Chrome users",
+    "we shipped to Velora Edge yesterday and refunded Black Friday orders",
+    '{"displayName": "Storefront Bot", "userName": "ci-bot"}',
+]
+
+
+@pytest.mark.parametrize("text", STRUCTURED_NAMES)
+def test_names_in_person_fields_and_acted_on_names_are_third_parties(redactor, text):
+    _assert_flags(redactor, text, TOM, "PERSON")
+
+
+@pytest.mark.parametrize("text", STRUCTURED_NOT_NAMES)
+def test_product_campaign_and_persona_fields_are_not_people(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+# -- 7. international address shapes -------------------------------------------------------------------
+
+ADDRESSES = [
+    "La clienta vive en Calle Mayor 10, 3º B, 28013 Madrid y no recibe el pedido.",
+    "parcel for ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa came back",
+    "the buyer lives at 742 Evergreen Terrace, Apt 4B, Springfield, OR 97477",
+    "Lieferadresse des Kunden: Lindenstraße 8, Whg 3, 04109 Leipzig",
+    "customer address Rua Augusta 120, 1100-053 Lisboa",
+]
+
+
+@pytest.mark.parametrize("text", ADDRESSES)
+def test_addresses_with_units_and_foreign_postcodes_are_found(redactor, text):
+    _assert_flags(redactor, text, TOM, "POSTAL_ADDRESS")

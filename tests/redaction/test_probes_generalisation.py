@@ -1,0 +1,221 @@
+"""Generalisation probes: unseen, hand-written support messages in styles the corpora under-represent
+(non-native English, Slack one-liners, forwarded chains, config files, SQL dumps, HAR/curl,
+international names, addresses and phones, masked values).
+
+Written apart from the generator and both holdouts. Each row is a whole message and the verdict the
+support terms require: ``clean`` (the sender's own identity, colleagues, vendor staff, placeholders,
+documentation/test values) or the category that must make it ``resubmit`` (``secret``: application
+secrets; ``pii``: third parties' personal data).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from redaction.engine import get_redactor
+from redaction.types import Sender
+from tests.redaction.recognizer_tables import token
+
+TOM = Sender(name="Tom Fischer", email="tom@acme.example", org="ACME")
+AYSE = Sender(name="Ayşe Yılmaz", email="ayse.yilmaz@kaffeekontor.de", org="Kaffeekontor Rösterei GmbH")
+RAJ = Sender(name="Rajesh Iyer", email="rajesh@chaiwala.in", org="Chaiwala Retail Pvt Ltd")
+SOFIA = Sender(name="Sofía Martínez García", email="sofia.martinez@lunaverde.es", org="Luna Verde S.L.")
+KENJI = Sender(name="Kenji Watanabe", email="k.watanabe@sakura-goods.jp", org="Sakura Goods K.K.")
+OLA = Sender(name="Ola Nordmann", email="ola@fjelltur.no", org="Fjelltur AS")
+NGOZI = Sender(name="Ngozi Okonkwo", email="ngozi.okonkwo@lagosmart.ng", org="LagosMart Ltd")
+PIERRE = Sender(name="Pierre-Louis Moreau", email="pl.moreau@maison-lumiere.fr", org="Maison Lumière SARL")
+
+GH = token("ghp_", 36, seed=31)
+SLACK_BOT = "xoxb-" + token("", 12, "0123456789", 32) + "-" + token("", 13, "0123456789", 33) + "-" + token("", 24, seed=34)
+STRIPE = token("sk_live_", 24, seed=35)
+HEX40 = token("", 40, "0123456789abcdef", 36)
+B64 = token("", 40, seed=37)
+
+CLEAN: list[tuple[str, Sender, str]] = [
+    ("one-line signature with company and phone", TOM,
+     "Hello, the checkout fails since 10:00 with error 502. Stack: at com.acme.Pay(Pay.java:12). "
+     "Regards, Tom Fischer, ACME GmbH, +49 89 1234567"),
+    ("pipe signature on one line", TOM,
+     "cart total wrong after coupon. Tom Fischer | Lead Dev | ACME GmbH | +49 89 1234567 | tom@acme.example"),
+    ("signature after -- with title and address", AYSE,
+     "Hi team,\nthe product feed import stops at item 5000.\n-- \nAyşe Yılmaz\nHead of E-Commerce\n"
+     "Kaffeekontor Rösterei GmbH, Speicherstadt 12, 20457 Hamburg\nMobil +49 171 9876543"),
+    ("Best, on the same line as the name", RAJ,
+     "Payment page shows 'undefined' in INR currency field. Best, Rajesh Iyer (Chaiwala Retail) +91 98450 12345"),
+    ("Mit freundlichen Grüßen block", AYSE,
+     "Guten Tag,\n\ndie Suche liefert seit gestern keine Treffer.\n\nMit freundlichen Grüßen\nAyşe Yılmaz\n"
+     "Tel.: 040 123456-78"),
+    ("Cheers with first name only and phone", OLA, "Deploy is stuck in 'pending' again. Cheers, Ola - 412 34 567"),
+    ("signature before a quoted vendor reply", SOFIA,
+     "Hola, still broken after your fix.\n\nSaludos,\nSofía Martínez García\nLuna Verde S.L. · Calle de Alcalá 45, "
+     "28014 Madrid · +34 612 345 678\n\nOn Tue, 24 Nov 2026 at 10:12, Sarah Klein <sarah.klein@velora.io> wrote:\n"
+     "> Could you retry the deployment?\n> Sarah"),
+    ("HTML signature table", KENJI,
+     "<p>The Japanese locale shows tofu glyphs in the checkout.</p><p>Best regards,</p><table><tr><td>Kenji Watanabe</td>"
+     "<td>Sakura Goods K.K.</td></tr><tr><td>Tel</td><td>+81 3-1234-5678</td></tr></table>"),
+    ("Thanks, name and org, two phone lines", NGOZI,
+     "The webhook retries are flooding our queue.\n\nThanks,\nNgozi Okonkwo, LagosMart Ltd\nOffice: +234 1 463 0000\n"
+     "Mobile: +234 803 123 4567"),
+    ("French signature with hyphenated first name", PIERRE,
+     "Bonjour, the images do not load on iOS 17.\nCordialement,\nPierre-Louis Moreau – Maison Lumière SARL – "
+     "12 rue de la Paix, 75002 Paris – 06 12 34 56 78"),
+    ("Slack one-liner with masked key", TOM, "our stripe key sk_live_...redacted stops working since deploy, any idea?"),
+    ("masked card tail", TOM, "customer paid with card ****1234, order 1000234 still shows unpaid"),
+    ("password placeholder in config", TOM,
+     "database:\n  host: db.internal\n  user: shop\n  password: <password>\n  port: 5432"),
+    ("env with references only", TOM, "STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY}\nDB_PASS=$DB_PASS\nAPI_TOKEN=<your token>"),
+    ("terraform with var reference", TOM,
+     'resource "velora_project" "shop" {\n  name    = "acme-shop"\n  api_key = var.velora_api_key\n'
+     '  region  = "eu-central-1"\n}'),
+    ("k8s secretKeyRef", TOM,
+     "env:\n  - name: VELORA_TOKEN\n    valueFrom:\n      secretKeyRef:\n        name: velora\n        key: token"),
+    ("non-native English with colleague", RAJ,
+     "Dear Sir, kindly do the needful, my colleague Priyanka Sharma (priyanka@chaiwala.in) is also facing same issue "
+     "since morning only."),
+    ("stack trace with person-like class names", TOM,
+     "Caused by: java.lang.IllegalStateException: Connection pool exhausted\n\tat com.zaxxer.hikari.pool.HikariPool"
+     ".createTimeoutException(HikariPool.java:696)\n\tat org.hibernate.engine.jdbc.connections.internal."
+     "DatasourceConnectionProviderImpl.getConnection(DatasourceConnectionProviderImpl.java:122)"),
+    ("SQL schema without data", TOM,
+     "CREATE TABLE customers (id SERIAL PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT);"),
+    ("curl with placeholder token", TOM,
+     "curl -X POST https://api.velora.io/v2/orders -H 'Authorization: Bearer <TOKEN>' -d '{\"sku\":\"A-100\"}'"),
+    ("vendor staff in forwarded chain", OLA,
+     "---------- Forwarded message ---------\nFrom: Tobias Wagner <tobias.wagner@velora.io>\nDate: Mon, 23 Nov 2026\n"
+     "Subject: Re: build cache\n\nHi Ola, please clear the cache and redeploy.\nTobias"),
+    ("documentation IP and example email", TOM,
+     "the webhook target 198.51.100.23 returns 403 for test@example.com payloads"),
+    ("PHP config with env lookups", TOM,
+     "<?php\nreturn [\n  'db' => ['user' => 'shop', 'password' => getenv('DB_PASSWORD')],\n"
+     "  'stripe' => env('STRIPE_SECRET'),\n];"),
+    ("version and order numbers", KENJI,
+     "After upgrading to 4.12.3 order 2026-000451 fails; build 20261124.3 and trace 7f3a9c2e"),
+    ("test persona in test data", SOFIA,
+     "Test order by Max Mustermann, max.mustermann@example.org, Musterstraße 1, 12345 Musterstadt fails at payment"),
+    ("own phone in prose with 'reach me'", NGOZI,
+     "Urgent: checkout down for Lagos region. You can reach me on +234 803 123 4567 anytime."),
+    ("Thanks & regards block with Ph and M labels", RAJ,
+     "Issue persists on prod.\n\nThanks & regards,\nRajesh Iyer\nSr. Manager - IT\nChaiwala Retail Pvt Ltd\n"
+     "Ph: +91-80-4123 4567 | M: +91 98450 12345"),
+    ("bilingual closing and title", AYSE,
+     "Hallo,\nder Export bricht ab.\n\nViele Grüße / Best regards\nAyşe Yılmaz | Geschäftsführerin\n"
+     "Kaffeekontor Rösterei GmbH | Am Sandtorkai 5, 20457 Hamburg | +49 40 3344 5566"),
+    ("signature followed by a legal disclaimer", TOM,
+     "Checkout slow again.\n\nTom Fischer\nCTO\nACME GmbH\nT +49 89 1234567\nM +49 171 2233445\n"
+     "www.acme.example\n\nThis e-mail may contain confidential information. If you are not the intended "
+     "recipient please delete it."),
+    ("signature then Sent from my iPhone", OLA, "Still down!\n\nOla Nordmann\nFjelltur AS\n+47 412 34 567\n\nSent from my iPhone"),
+    ("Slack export with vendor staff", TOM,
+     "[10:02] Tom Fischer: deploy failed again\n[10:03] Priya Raman: checking the build logs\n"
+     "[10:05] Tom Fischer: thanks Priya"),
+    ("brands and company names", SOFIA,
+     "The facet 'Calvin Klein' and 'Tommy Hilfiger' disappear, also Müller & Söhne GmbH products are missing."),
+    ("password policy words without a value", TOM,
+     "the field password must be at least 12 chars and the reset password link expired; error invalid_grant"),
+    ("masked card, IBAN and phone", SOFIA,
+     "the customer card 4111 **** **** 1111 and IBAN ES** **** **** **** 1332, phone +34 6** *** *78 are masked"),
+    ("Japanese signature with postcode", KENJI,
+     "Search returns nothing for katakana.\n\nよろしくお願いします。\n渡辺 健二 (Kenji Watanabe)\nSakura Goods K.K.\n"
+     "〒150-0002 東京都渋谷区渋谷2-21-1\nTEL 03-1234-5678"),
+    ("vendor signature in quoted reply", NGOZI,
+     "Thanks, that helped.\n\n> Best regards,\n> Daniel Okafor\n> Velora Systems GmbH, Leopoldstraße 120, "
+     "80804 München\n> +49 89 2154 7700"),
+    ("commit SHA, UUID and GitHub handle", TOM,
+     "reverted commit 9f2c4e1a7b3d5f6e8a0c1b2d3e4f5a6b7c8d9e0f by @tfischer, request id 3f2a9c8e-7d6b-4a5f-9e2d-1c0b9a8f7e6d"),
+    ("colleague signature forwarded internally", AYSE,
+     "FYI see below from my colleague.\n\n---------- Forwarded message ---------\nFrom: Jonas Weber "
+     "<jonas.weber@kaffeekontor.de>\n\nHi Ayşe, the feed is broken again.\nJonas Weber\nIT\n+49 40 3344 5570"),
+]
+
+DIRTY: list[tuple[str, Sender, str, str]] = [
+    ("third party's phone in a sentence", TOM,
+     "Hi, please call our customer Tom Berg at +49 89 7654321 about the refund.", "pii"),
+    ("third party with same first name as sender, one line", TOM,
+     "Regards, Tom Fischer. PS: the buyer Tom Becker (+49 30 5550123) wants his money back", "pii"),
+    ("customer phone after own signature line", TOM,
+     "Checkout broken. Tom Fischer, ACME GmbH. The affected customer's mobile: 0171 2345678", "pii"),
+    ("GitHub token in Slack one-liner", TOM, f"pushed with {GH} but CI still 401", "secret"),
+    ("Slack bot token in YAML", OLA, f"slack:\n  channel: '#alerts'\n  bot_token: {SLACK_BOT}\n", "secret"),
+    ("Stripe live key in PHP", TOM, f"<?php\n\\Stripe\\Stripe::setApiKey('{STRIPE}');", "secret"),
+    ("terraform hard-coded password", TOM,
+     'resource "aws_db_instance" "shop" {\n  username = "admin"\n  password = "Kx9#mQ2$vLp7"\n}', "secret"),
+    ("k8s secret with stringData", KENJI,
+     "apiVersion: v1\nkind: Secret\nstringData:\n  VELORA_API_TOKEN: " + B64 + "\n", "secret"),
+    ("docker-compose env password", RAJ,
+     "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=Chai@2026!Mumbai\n", "secret"),
+    ("HAR cookie value", TOM,
+     '"cookies": [{"name": "session_id", "value": "' + HEX40 + '", "httpOnly": true}]', "secret"),
+    ("curl basic auth", OLA, "curl -u admin:Fjell!Tur2026 https://shop.fjelltur.no/admin/api/orders", "secret"),
+    ("Java properties datasource password", TOM,
+     "spring.datasource.url=jdbc:postgresql://db:5432/shop\nspring.datasource.username=shop\n"
+     "spring.datasource.password=S3cure!Pay2026", "secret"),
+    ("password in non-native prose", RAJ, "for login use user admin and password is Chaiwala@123 kindly check", "secret"),
+    ("SQL dump with customer rows", TOM,
+     "INSERT INTO customers (first_name,last_name,email,phone) VALUES ('Amara','Diallo','amara.diallo@orange.sn',"
+     "'+221 77 123 45 67');", "pii"),
+    ("forwarded customer mail with address", PIERRE,
+     "---------- Message transféré ---------\nDe : Camille Dubois <camille.dubois@free.fr>\n\nBonjour, je n'ai "
+     "jamais reçu ma commande. Mon adresse : 8 avenue Jean Jaurès, 69007 Lyon.", "pii"),
+    ("Japanese customer name and phone", KENJI,
+     "Customer Yuki Tanaka (090-1234-5678) cannot receive the OTP SMS.", "pii"),
+    ("Indian customer with mobile", RAJ, "customer Ananya Krishnan mobile 98450 67890 order not delivered kindly check",
+     "pii"),
+    ("Nigerian customer email", NGOZI, "One buyer, chinedu.eze@yahoo.com, was charged twice for order 88812.", "pii"),
+    ("Spanish customer DNI-like address", SOFIA,
+     "La clienta María López vive en Calle Mayor 10, 3º B, 28013 Madrid y no recibe el pedido.", "pii"),
+    ("Norwegian customer phone", OLA, "kunden Kari Hansen ringte fra +47 912 34 567 om ordren", "pii"),
+    ("IBAN of a customer for refund", SOFIA, "refund please to the customer's account ES91 2100 0418 4502 0005 1332",
+     "pii"),
+    ("date of birth in JSON", TOM, '{"customer":{"name":"Lea Wolf","dob":"1990-07-14","tier":"gold"}}', "pii"),
+    ("AWS keys in .env", TOM,
+     "AWS_ACCESS_KEY_ID=AKIA" + token("", 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 38)
+     + "\nAWS_SECRET_ACCESS_KEY=" + token("", 40, seed=39), "secret"),
+    ("webhook URL in chat", NGOZI,
+     "posting to https://hooks.slack.com/services/T" + token("", 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 40)
+     + "/B" + token("", 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 41) + "/" + token("", 24, seed=42)
+     + " fails", "secret"),
+    ("mongo URL with password", KENJI,
+     "MONGO_URL=mongodb+srv://sakura:Sak%40ra2026@cluster0.ab1cd.mongodb.net/shop", "secret"),
+    ("HTML table of customers", TOM,
+     "<table><tr><th>Name</th><th>Phone</th></tr><tr><td>Greta Lind</td><td>+46 70 123 45 67</td></tr></table>", "pii"),
+    ("Nigerian customer phone with honorific", NGOZI,
+     "Could you unlock the account of Mrs. Oyelaran? She called us from 0803 555 1234.", "pii"),
+    ("Azure storage connection string", TOM,
+     "AzureWebJobsStorage=DefaultEndpointsProtocol=https;AccountName=acmeshop;AccountKey="
+     + token("", 86, seed=43) + "==;EndpointSuffix=core.windows.net", "secret"),
+    ("helm values admin password", OLA, 'grafana:\n  adminUser: admin\n  adminPassword: "Fj3ll!Admin"\n', "secret"),
+    ("Polish SQL dump row", TOM,
+     "(1042,'Jan','Kowalski','jan.kowalski@wp.pl','ul. Długa 5, 00-238 Warszawa'),", "pii"),
+    ("API key header in curl", RAJ,
+     "curl -H \"X-Api-Key: " + HEX40[:32] + "\" https://api.velora.io/v2/products", "secret"),
+    ("GDPR erasure request for named person", PIERRE,
+     "Please delete the account for Mr Jean-Baptiste Nkemelu, he requested erasure under GDPR.", "pii"),
+    ("UK landline of a caller", TOM, "a customer called from (020) 7946 0958 about a double charge", "pii"),
+    ("US ship-to address", TOM, "Ship to: Maria Gonzalez, 742 Evergreen Terrace, Springfield, OR 97477", "pii"),
+    ("customer IP with name", OLA, "the customer Lars Svensson got blocked, his IP 84.17.45.210 is on the deny list",
+     "pii"),
+    ("German birth date", AYSE, "Kundin Petra Albrecht, geb. 12.03.1985, kann sich nicht anmelden", "pii"),
+    ("password in German prose", AYSE, "Das Passwort für den Admin ist Rösterei#2026, bitte nicht weitergeben", "secret"),
+    ("HAR Authorization header", TOM,
+     '{"name": "Authorization", "value": "Basic ' + token("", 28, seed=44) + '="}', "secret"),
+]
+
+
+@pytest.fixture(scope="module")
+def redactor():
+    return get_redactor()
+
+
+@pytest.mark.parametrize(("case", "sender", "text"), CLEAN, ids=[c[0] for c in CLEAN])
+def test_probe_clean_message_is_not_bounced(redactor, case, sender, text):
+    decision = redactor.check(text, sender)
+    assert decision.verdict == "clean", [(f.type, f.recognizer, text[f.start:f.end]) for f in decision.findings]
+
+
+@pytest.mark.parametrize(("case", "sender", "text", "category"), DIRTY, ids=[c[0] for c in DIRTY])
+def test_probe_third_party_data_or_secret_is_bounced(redactor, case, sender, text, category):
+    decision = redactor.check(text, sender)
+    assert any(f.category == category for f in decision.findings), [
+        (e.finding.type, e.finding.score, e.suppressed_by, text[e.finding.start:e.finding.end])
+        for e in redactor.explain(text, sender)
+    ]
