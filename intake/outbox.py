@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Table, and_, event, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached, sessionmaker
@@ -69,9 +69,10 @@ def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key:
     savepoint); only a conflict reads the existing row. Pending ORM changes are flushed first, so
     items keep the id order of the calls that made them.
 
-    ``defer=True``: the item is only added to the session (written by its next flush, batched with
-    the rows it refers to). For callers whose key cannot exist yet (it names a row this transaction
-    creates); should one exist anyway, that flush fails and the caller's transaction rolls back.
+    ``defer=True``: the row is queued (:func:`defer_insert`) and written right after the session's
+    next flush, with the other queued rows of its table in one executemany; the returned item is a
+    transient copy without an id. For callers whose key cannot exist yet (it names a row this
+    transaction creates); should one exist anyway, that write fails and the transaction rolls back.
     """
     values: dict[str, Any] = {
         "kind": kind, "payload": payload, "dedupe_key": dedupe_key, "ticket_id": ticket_id,
@@ -81,9 +82,8 @@ def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key:
         "claimed_by": None, "claimed_until": None, "last_error": None, "result": None, "done_at": None,
     }
     if defer:
-        item = OutboxItem(**values)
-        session.add(item)
-        return item
+        defer_insert(session, OutboxItem.__table__, values)
+        return OutboxItem(**values)
     session.flush()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -100,6 +100,46 @@ def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key:
     make_transient_to_detached(item)
     session.add(item)
     return item
+
+
+_DEFERRED = "intake.deferred_inserts"
+
+
+def defer_insert(session: Session, table: Table, values: dict[str, Any]) -> None:
+    """Queue a row for a plain INSERT (no RETURNING) written right after the session's next flush
+    (so after the rows it refers to), or before commit: one executemany per table for a batch
+    instead of an ORM INSERT per object. Every row of a table must name the same columns. The
+    rows are invisible to queries until written; a rollback drops them."""
+    session.info.setdefault(_DEFERRED, {}).setdefault(table, []).append(values)
+
+
+def write_deferred(session: Session) -> None:
+    queued = session.info.pop(_DEFERRED, None)
+    if not queued:
+        return
+    conn = session.connection()
+    for table, rows in queued.items():
+        conn.execute(table.insert(), rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_after_flush(session: Session, _flush_context: Any) -> None:
+    # Not inside a savepoint: rolling it back would lose rows queued before it.
+    if _DEFERRED in session.info and not session.in_nested_transaction():
+        write_deferred(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    if _DEFERRED in session.info:
+        session.flush()
+        write_deferred(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_on_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # committed (written above) or rolled back (dropped with it)
+        session.info.pop(_DEFERRED, None)
 
 
 @dataclass

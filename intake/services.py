@@ -22,7 +22,7 @@ from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.ticket import ACTIVE, Event, TicketState, Waiver
 from intake.domain.ticket import Ticket as DomainTicket
-from intake.outbox import enqueue
+from intake.outbox import defer_insert, enqueue
 from intake.store.models import OutboxItem, Ticket, TicketEvent, TicketMessageId
 
 log = logging.getLogger(__name__)
@@ -67,9 +67,13 @@ def _write_back(row: Ticket, t: DomainTicket, now: dt.datetime) -> None:
         row.closed_at = now
 
 
-def _record(session: Session, row: Ticket, events: list[Event]) -> None:
+def _record(session: Session, row: Ticket, events: list[Event], *, defer: bool = False) -> None:
     for ev in events:
-        session.add(TicketEvent(ticket_id=row.id, at=ev.at, kind=ev.kind, actor=ev.actor, data=ev.data or None))
+        if defer:  # written with the batch's next flush (intake.outbox.defer_insert)
+            defer_insert(session, TicketEvent.__table__, {"ticket_id": row.id, "at": ev.at, "kind": ev.kind,
+                                                          "actor": ev.actor, "data": ev.data or None})
+        else:
+            session.add(TicketEvent(ticket_id=row.id, at=ev.at, kind=ev.kind, actor=ev.actor, data=ev.data or None))
 
 
 def _reschedule_nags(session: Session, row: Ticket, *, policy: Policy, now: dt.datetime) -> None:
@@ -198,7 +202,7 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
         row.token = token_for(row.id)
     events[0].data["token"] = row.token
     events[0].data["channel"] = channel
-    _record(session, row, events)
+    _record(session, row, events, defer=deferred)
     _reschedule_nags(session, row, policy=policy, now=now)
     if root_message_id:
         record_message_ids(session, row.id, [root_message_id], direction="in", now=now, defer=deferred)

@@ -47,7 +47,7 @@ from intake.mail.parse import DEFAULT_MAX_BYTES, MailParseError, ParsedMail, par
 from intake.mail.templates import Templates, finding_label, window_words
 from intake.portal import GateReading
 from intake.registry import Registry
-from intake.store.models import AutoReply, InboundMessage, OutboxItem, PortalObservation
+from intake.store.models import AutoReply, InboundMessage, PortalObservation
 from redaction.types import Decision, Sender
 
 __all__ = [
@@ -526,15 +526,14 @@ def _budget(session: Session, deps: FlowDeps, to: str, kind: str, now: dt.dateti
 
 def _enqueue_mail(session: Session, payload: dict[str, Any], *, key: str, now: dt.datetime,
                   ticket_id: int | None) -> None:
-    from intake.outbox import PENDING
+    from intake.outbox import enqueue
 
-    # Written directly rather than through ``outbox.enqueue`` (its look-up + savepoint cost ~8 ms a
-    # mail): the key derives from the inbound Message-ID, which the same transaction has just
-    # claimed as unique, so no other row can hold it. Customer mail is ordered per ticket among
-    # itself, not behind the ticket's Slack post: an acknowledgement must not wait for Slack.
-    session.add(OutboxItem(kind="email", payload=payload, dedupe_key=key, ticket_id=ticket_id,
-                           ordering_key=f"mail:ticket:{ticket_id}" if ticket_id is not None else None,
-                           state=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+    # Queued without a look-up (written in one executemany with the batch's other rows): the key
+    # derives from the inbound Message-ID, which the same transaction has just claimed as unique,
+    # so no other row can hold it. Customer mail is ordered per ticket among itself, not behind the
+    # ticket's Slack post: an acknowledgement must not wait for Slack.
+    enqueue(session, kind="email", payload=payload, dedupe_key=key, now=now, ticket_id=ticket_id,
+            ordering_key=f"mail:ticket:{ticket_id}" if ticket_id is not None else None, defer=True)
 
 
 def _open_ticket(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: Outcome,

@@ -109,3 +109,27 @@ def test_tickets_with_ids_taken_ahead_are_written_by_one_flush_and_later_ids_fol
             assert post is not None and post.payload == {"op": "post_ticket", "ticket_id": tid}
         assert s.scalar(select(TicketMessageId.ticket_id).where(
             TicketMessageId.message_id == "<ack-0@vendor.example>")) == batch_ids[0]
+
+
+def test_queued_rows_are_written_by_commit_kept_across_a_rolled_back_savepoint_and_dropped_by_rollback(
+        factory: sessionmaker[Session]) -> None:
+    import pytest
+
+    with factory() as s, s.begin():
+        enqueue(s, kind="email", payload={}, dedupe_key="q1", now=T0, defer=True)  # nothing else pending
+    with factory() as s, s.begin():
+        enqueue(s, kind="email", payload={}, dedupe_key="q2", now=T0, defer=True)
+        try:
+            with s.begin_nested():
+                s.add(OutboxItem(kind="email", payload={}, dedupe_key="q1", state="pending", attempts=0,
+                                 next_attempt_at=T0, created_at=T0))
+                s.flush()  # IntegrityError inside the savepoint: q2 must not be written (and lost) in it
+        except Exception:  # noqa: BLE001
+            pass
+    with pytest.raises(RuntimeError), factory() as s, s.begin():
+        enqueue(s, kind="email", payload={}, dedupe_key="q3", now=T0, defer=True)
+        raise RuntimeError("rolled back")
+    with factory() as s, s.begin():
+        _open(s, None)  # a later transaction of a fresh session writes nothing stale
+    with factory() as s:
+        assert sorted(s.scalars(select(OutboxItem.dedupe_key).where(OutboxItem.kind == "email"))) == ["q1", "q2"]
