@@ -144,6 +144,7 @@ class ContextRules:
         self._vendor_addresses = [fold(a) for a in vendor.addresses]
         self._not_people = [fold(n) for n in (*allow.not_people, *vendor.products, vendor.name, vendor.legal_name) if n]
         self._staff = [name_tokens(n) for n in vendor.staff]
+        self._vendor_needles = [fold_keep_length(n.strip()) for n in (*vendor.staff, vendor.name, vendor.legal_name) if n]
         self._personas = {fold(p) for p in allow.test_personas}
         self._persona_tokens = [name_tokens(p) for p in allow.test_personas if len(name_tokens(p)) >= 2]
 
@@ -286,14 +287,18 @@ class ContextRules:
         return out
 
     def is_colleague(self, value: str, text: str, sender: Sender | None) -> bool:
+        return self._colleague_match(value, self.colleagues(text, sender), self.colleague_locals(text, sender))
+
+    @staticmethod
+    def _colleague_match(value: str, colleagues: list[frozenset[str]], locals_: list[str]) -> bool:
         tokens = name_tokens(value)
         if not tokens:
             return False
-        if any(tokens <= c for c in self.colleagues(text, sender)):
+        if any(tokens <= c for c in colleagues):
             return True
         if len(tokens) < 2:
             return False
-        for loc in self.colleague_locals(text, sender):
+        for loc in locals_:
             if all(t in loc for t in tokens):
                 return True
             # initials: "jreuter", "j.reuter", "reuter.j" for Jonas Reuter
@@ -312,7 +317,7 @@ class ContextRules:
         """
         spans: list[tuple[int, int]] = []
         folded = fold_keep_length(text)
-        needles: list[str] = []
+        needles: list[str] = list(self._vendor_needles)  # the vendor's staff and name sign their replies too
         first_names: set[str] = set()
         if sender is not None:
             if sender.name and len(name_tokens(sender.name)) >= 2:
@@ -339,9 +344,10 @@ class ContextRules:
             if sender is None or not (sender.name or sender.email) or tokens & first_names or (
                     sender.email and any(t in fold(sender.email.split("@", 1)[0]) for t in tokens if len(t) > 2)):
                 spans.append(m.span(1))
-        if self.own_domains(sender) or _STAFF_SPEAKER.search(text):
+        colleagues, locals_ = self.colleagues(text, sender), self.colleague_locals(text, sender)
+        if colleagues or locals_:
             for m in _CAPITALIZED_NAME.finditer(text):
-                if len(name_tokens(m.group())) >= 2 and self.is_colleague(m.group(), text, sender):
+                if len(name_tokens(m.group())) >= 2 and self._colleague_match(m.group(), colleagues, locals_):
                     spans.append(m.span())
         return sorted(spans)
 

@@ -23,6 +23,8 @@ SOFIA = Sender(name="Sofía Martínez García", email="sofia.martinez@lunaverde.
 KENJI = Sender(name="Kenji Watanabe", email="k.watanabe@sakura-goods.jp", org="Sakura Goods K.K.")
 OLA = Sender(name="Ola Nordmann", email="ola@fjelltur.no", org="Fjelltur AS")
 NGOZI = Sender(name="Ngozi Okonkwo", email="ngozi.okonkwo@lagosmart.ng", org="LagosMart Ltd")
+GIULIA = Sender(name="Giulia Romano", email="giulia.romano@bottegaverde.it", org="Bottega Verde Srl")
+SMALL = Sender(name="Rajesh Kumar", email="rajesh.k.shop@gmail.com", org="RK Handicrafts")
 PIERRE = Sender(name="Pierre-Louis Moreau", email="pl.moreau@maison-lumiere.fr", org="Maison Lumière SARL")
 
 GH = token("ghp_", 36, seed=31)
@@ -94,6 +96,28 @@ CLEAN: list[tuple[str, Sender, str]] = [
      "Test order by Max Mustermann, max.mustermann@example.org, Musterstraße 1, 12345 Musterstadt fails at payment"),
     ("own phone in prose with 'reach me'", NGOZI,
      "Urgent: checkout down for Lagos region. You can reach me on +234 803 123 4567 anytime."),
+    ("Italian sign-off with direct line", GIULIA,
+     "Buongiorno,\nil checkout non carica.\n\nCordiali saluti,\nGiulia Romano\nBottega Verde Srl\n"
+     "Tel. dir.: +39 02 1234 5678 | Cell. +39 347 123 4567"),
+    ("intro with org and phone", TOM, "This is Tom from ACME (+49 171 2233445), our storefront is down since 9:00."),
+    ("own billing address in an invoice question", TOM,
+     "our billing address ACME GmbH, Leopoldweg 3, 80331 München is printed wrong on invoice 2026-114."),
+    ("vendor staff signature with a direct line in a quoted reply", OLA,
+     "Thanks!\n\n> Kind regards,\n> Tobias Wagner | Velora Support | +49 89 2154 7701"),
+    ("freemail shop owner signs with a phone", SMALL,
+     "Pls check asap, payment not coming to my account. Regards Rajesh Kumar, RK Handicrafts, +91 98450 12399"),
+    ("masked emails", TOM, "the customer j***@gmail.com and a.b****@web.de did not get the mail"),
+    ("card last four", TOM, "the Visa ending 4242 and Mastercard ending in 4444 were declined"),
+    ("public keys and DSN in .env", TOM,
+     "NEXT_PUBLIC_STRIPE_KEY=pk_live_" + "51H" + "a" * 20 + "\nSENTRY_DSN=https://3f2a9c8e7d6b@o4504.ingest.sentry.io/4505"),
+    ("URL without a password", TOM, "DATABASE_URL=postgres://shop@db.internal:5432/shop?sslmode=require"),
+    ("terraform references to generated secrets", TOM,
+     'resource "aws_db_instance" "shop" {\n  password = random_password.db.result\n  username = var.db_user\n}'),
+    ("docker secrets file", TOM, "environment:\n  POSTGRES_PASSWORD_FILE: /run/secrets/db_password"),
+    ("GraphQL variables with placeholders", TOM,
+     'query { customer(email: $email) { id } }\nvariables: {"email": "<customer email>"}'),
+    ("nginx log with private IPs", TOM,
+     '10.0.3.17 - - [28/Nov/2026:10:01:02 +0100] "GET /checkout HTTP/1.1" 502 157 "-" "Mozilla/5.0 (iPhone)"'),
     ("Thanks & regards block with Ph and M labels", RAJ,
      "Issue persists on prod.\n\nThanks & regards,\nRajesh Iyer\nSr. Manager - IT\nChaiwala Retail Pvt Ltd\n"
      "Ph: +91-80-4123 4567 | M: +91 98450 12345"),
@@ -178,6 +202,23 @@ DIRTY: list[tuple[str, Sender, str, str]] = [
      "MONGO_URL=mongodb+srv://sakura:Sak%40ra2026@cluster0.ab1cd.mongodb.net/shop", "secret"),
     ("HTML table of customers", TOM,
      "<table><tr><th>Name</th><th>Phone</th></tr><tr><td>Greta Lind</td><td>+46 70 123 45 67</td></tr></table>", "pii"),
+    ("French password in prose", PIERRE, "le mot de passe est Lumière#75 pour le compte admin", "secret"),
+    ("Spanish password in prose", SOFIA, "la contraseña es Verde2026! para el usuario tienda", "secret"),
+    ("access token in a query string", TOM,
+     "GET https://api.acme-shop.io/v1/orders?access_token=" + token("", 32, seed=45) + " returns 403", "secret"),
+    (".npmrc auth token", TOM, "//registry.npmjs.org/:_authToken=" + token("npm_", 36, seed=46), "secret"),
+    ("basic auth URL", TOM, "staging is https://admin:Stag1ng!Acme@staging.acme-shop.de/admin", "secret"),
+    ("WhatsApp export with a customer's number", TOM,
+     "[12/11/26, 14:02] +49 171 9988776: hallo, wo ist mein Paket?\n[12/11/26, 14:05] ACME Support: wir prüfen", "pii"),
+    ("Swedish customer address", OLA, "Kunden bor på Storgatan 12, 114 51 Stockholm och fick inget paket", "pii"),
+    ("US date of birth", TOM, "customer DOB 07/14/1990 fails the age check", "pii"),
+    ("customer sharing the sender's surname", NGOZI,
+     "My customer, Mr. Emeka Okonkwo, cannot log in since Monday.", "pii"),
+    ("own phone then customer phone on one line", TOM,
+     "Tom Fischer, ACME, +49 89 1234567 - customer Jana Berg +49 171 5556667 never got the parcel", "pii"),
+    ("forwarded customer signature without email", TOM,
+     "see below\n\n---------- Forwarded message ---------\nFrom: Jana Berg\n\nHello, my order 1234 never came.\n\n"
+     "Best regards,\nJana Berg\n+49 171 5556667", "pii"),
     ("Nigerian customer phone with honorific", NGOZI,
      "Could you unlock the account of Mrs. Oyelaran? She called us from 0803 555 1234.", "pii"),
     ("Azure storage connection string", TOM,
