@@ -126,9 +126,10 @@ def record_message_ids(session: Session, ticket_id: int, message_ids: list[str |
         index_elements=["message_id"]), rows)
 
 
-class TicketIds:
-    """Ticket ids taken before their INSERT, so a batch (the mail poller's) writes its tickets and
-    every row that refers to them in one flush instead of a flush per ticket.
+class ReservedIds:
+    """Ids of ``table`` taken before their INSERT, so a batch (the mail poller's) writes its tickets
+    and every row that refers to them in one flush instead of a flush per ticket, and the ORM
+    inserts rows whose key it knows with one executemany instead of an INSERT ... RETURNING each.
 
     PostgreSQL: ``nextval`` of the id sequence, ``expected`` at a time (unused values are gaps, as
     after any rollback). SQLite: the transaction holds the write lock from BEGIN (``BEGIN
@@ -136,8 +137,11 @@ class TicketIds:
     which is how SQLite picks a rowid anyway.
     """
 
-    def __init__(self, session: Session, expected: int) -> None:
+    table = "tickets"
+
+    def __init__(self, session: Session, expected: int, table: str | None = None) -> None:
         self.session = session
+        self.table = table or self.table
         self.expected = max(expected, 1)
         self._ids: list[int] = []
         self._next: int | None = None
@@ -146,14 +150,19 @@ class TicketIds:
         conn = self.session.connection()
         if conn.dialect.name == "postgresql":
             if not self._ids:
-                seq = conn.scalar(text("SELECT pg_get_serial_sequence('tickets', 'id')"))
+                seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": self.table})
                 self._ids = list(conn.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"),
                                               {"seq": seq, "n": self.expected}))
             return self._ids.pop(0)
         if self._next is None:
-            self._next = (conn.scalar(select(func.max(Ticket.__table__.c.id))) or 0) + 1
+            id_col = Ticket.metadata.tables[self.table].c.id
+            self._next = (conn.scalar(select(func.max(id_col))) or 0) + 1
         taken, self._next = self._next, self._next + 1
         return taken
+
+
+class TicketIds(ReservedIds):
+    """:class:`ReservedIds` of ``tickets``."""
 
 
 # -- creation ------------------------------------------------------------------------------------------------

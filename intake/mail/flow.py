@@ -388,7 +388,7 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                     parsed: ParsedMail | None = None, size: int | None = None,
                     identity: SenderIdentity | None = None,
                     known: KnownInBatch | None = None, flush: bool = True,
-                    ticket_ids: Any = None,
+                    ticket_ids: Any = None, inbound_ids: Any = None,
                     later: list[Callable[[], object]] | None = None) -> tuple[InboundMessage, bool]:
     """Record one mail and its outcome with every side effect, in the caller's transaction.
 
@@ -408,7 +408,8 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
     received = min(received_at or now, now)
     if now - received > dt.timedelta(days=30):
         received = now  # a bogus INTERNALDATE (APPEND may set any) must not back-date an SLA
-    row = InboundMessage(channel="email", mailbox=mailbox, uidvalidity=uidvalidity, uid=uid,
+    row = InboundMessage(id=inbound_ids.take() if inbound_ids is not None else None,
+                         channel="email", mailbox=mailbox, uidvalidity=uidvalidity, uid=uid,
                          size=len(raw) if raw is not None else size, received_at=received)
     if raw is None:  # not downloaded: over the size limit (the poller read only RFC822.SIZE)
         _finish(session, row, QUARANTINED, f"too_large: {size} bytes > limit {cfg.max_mail_bytes}; "
@@ -508,7 +509,7 @@ def _finish(session: Session, row: InboundMessage, outcome: str, reason: str, ga
     row.gate_state = gate.state
     row.gate_reason = gate.reason[:2000]
     row.processed_at = now
-    if row.id is None:
+    if row not in session:  # new (its id may be reserved already)
         session.add(row)
     if flush:
         session.flush()
@@ -783,9 +784,10 @@ class BatchIngest:
                                 else synthetic_message_id(mail.raw))
             known = KnownInBatch.load(session, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity,
                                       uids=[m.uid for m in batch.mails], message_ids=mids)
-            from intake.services import TicketIds
+            from intake.services import ReservedIds, TicketIds
 
             ticket_ids = TicketIds(session, expected=len(batch.mails))
+            inbound_ids = ReservedIds(session, expected=len(batch.mails), table="inbound_messages")
             later: list[Callable[[], object]] = []
             rows = []
             for mail in batch.mails:
@@ -794,7 +796,7 @@ class BatchIngest:
                     deps=self.deps, gate=gate, now=self.clock(), received_at=mail.internaldate,
                     decision=decisions.get(mail.uid), parsed=parsed.get(mail.uid), size=mail.size,
                     identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None,
-                    flush=False, ticket_ids=ticket_ids, later=later))
+                    flush=False, ticket_ids=ticket_ids, inbound_ids=inbound_ids, later=later))
             session.flush()  # the rows left pending, in one unit of work (INSERTs batched per table)
             for work in later:
                 work()
