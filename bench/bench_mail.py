@@ -1,7 +1,7 @@
 """Benchmark: 1,000 mails waiting in Dovecot during an outage -> all decided, acknowledged and
 queued; beside a bare imapclient fetch of the same mails plus redaction of their texts.
 
-    .venv/bin/python bench/bench_mail.py [--mails 1000] [--database-url URL]
+    .venv/bin/python bench/bench_mail.py [--mails 1000] [--database-url URL] [--profile FILE]
 
 Starts a throw-away Dovecot (tests/peers/start_dovecot.sh, needs root and dovecot-imapd) on a free
 loopback port, APPENDs the mails, then times:
@@ -9,8 +9,10 @@ loopback port, APPENDs the mails, then times:
 * **baseline**: one imapclient connection, ``UID SEARCH``, ``UID FETCH BODY.PEEK[]`` in batches of
   the poller's size, stdlib parsing of the text, ``Redactor.check_many`` over the texts;
 * **flow**: the worker's poller + flow (``build_worker``): parse, filter, identify, redact,
-  extract, ticket + SLA + Slack row + acknowledgement row, one transaction per mail, flag on the
-  server after each commit.
+  extract, ticket + SLA + Slack row + acknowledgement row, one transaction per fetched batch, the
+  batch's mails flagged on the server after its commit.
+
+``--profile FILE`` writes a cProfile of the flow part (read it with ``python -m pstats FILE``).
 
 Goal (issue 4): flow <= 1.5 x baseline. The spaCy model is loaded before either timer starts.
 """
@@ -92,6 +94,7 @@ def main() -> int:
     ap.add_argument("--mails", type=int, default=1000)
     ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--profile", metavar="FILE", help="write a cProfile of the flow part to FILE")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="sb-bench-"))
@@ -124,6 +127,12 @@ def main() -> int:
               f"({len(raws) / base:.0f} mails/s; {rejected_base} would be rejected)")
 
         worker = build_worker(settings, factory=factory, redactor=redactor)
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         t0 = time.perf_counter()
         total = 0
         while True:
@@ -132,6 +141,9 @@ def main() -> int:
             if n == 0:
                 break
         flow = time.perf_counter() - t0
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         worker.poller.close()
         with factory() as s:
             decided = s.scalar(select(func.count()).select_from(InboundMessage).where(InboundMessage.outcome.is_not(None)))
