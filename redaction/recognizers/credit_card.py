@@ -23,11 +23,30 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
+# Card lengths per issuer (ISO/IEC 7812 as the networks publish them): a Luhn-valid number of the
+# wrong length for its prefix is an id that happens to check out (a 15-digit pixel id starting 27...).
+_LENGTHS: tuple[tuple[re.Pattern[str], frozenset[int]], ...] = (
+    (re.compile(r"^4"), frozenset({13, 16, 19})),                                    # Visa
+    (re.compile(r"^(?:5[1-5]|222[1-9]|22[3-9]|2[3-6]|27[01]|2720)"), frozenset({16})),  # Mastercard
+    (re.compile(r"^3[47]"), frozenset({15})),                                         # Amex
+    (re.compile(r"^(?:30[0-5]|309|36|3[89])"), frozenset({14, 15, 16, 17, 18, 19})),  # Diners
+    (re.compile(r"^(?:6011|64[4-9]|65|35|62)"), frozenset({16, 17, 18, 19})),         # Discover, JCB, UnionPay
+    (re.compile(r"^(?:50|5[6-9]|6[7])"), frozenset(range(13, 20))),                    # Maestro
+)
+
+
+def _issuer_length_ok(digits: str) -> bool:
+    for prefix, lengths in _LENGTHS:
+        if prefix.match(digits):
+            return len(digits) in lengths
+    return False
+
+
 def _validate(value: str, text: str, start: int, end: int) -> bool:
     digits = _NON_DIGIT.sub("", value)
     if len(set(digits)) <= 2:  # 0000 0000 0000 0000, 4444 4444 ...
         return False
-    return bool(_ISSUER.match(digits)) and luhn_valid(digits)
+    return bool(_ISSUER.match(digits)) and _issuer_length_ok(digits) and luhn_valid(digits)
 
 
 RULE = Rule(
@@ -39,7 +58,8 @@ RULE = Rule(
         PatternSpec("card_compact", r"(?<![\w\-.:/])\d{13,19}(?![\w\-:/]|\.\w)", 0.8),
     ),
     validator=_validate,
-    negative_context=("order", "invoice", "tracking", "ticket", "build", "timestamp", "epoch", "id:", "ref"),
+    negative_context=("order", "invoice", "tracking", "ticket", "build", "timestamp", "epoch", "id:", "ref", "pixel",
+                      "imei", "gtin", "ean", "serial"),
     window=25,
     window_after=0,
     prefilter_regex=r"\d{4}",

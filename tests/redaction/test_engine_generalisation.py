@@ -255,3 +255,16 @@ ADDRESSES = [
 @pytest.mark.parametrize("text", ADDRESSES)
 def test_addresses_with_units_and_foreign_postcodes_are_found(redactor, text):
     _assert_flags(redactor, text, TOM, "POSTAL_ADDRESS")
+
+
+# -- 8. card numbers need their issuer's length -----------------------------------------------------
+
+def test_a_luhn_valid_number_of_the_wrong_length_for_its_issuer_is_not_a_card():
+    from tests.redaction.recognizer_tables import check_table
+
+    check_table(
+        "credit_card",
+        [("paid with 4532 0151 1283 0366", "4532 0151 1283 0366"), ("card 378734493671000", "378734493671000"),
+         ("card 5425233430109903 charged twice", "5425233430109903")],
+        ["Meta pixel 275539251971151 fires twice", "number 542523343010990 here", "ref 37873449367100"],
+    )
