@@ -14,6 +14,8 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 
 
+# Path segments are lowercase words, CamelCase words or versions; base64 segments are random mixes.
+_PATH_SEGMENT = re.compile(r"^(?:[A-Za-z0-9_.\-]{1,8}|[a-z0-9_.\-]+|[A-Z0-9_.\-]+|[A-Za-z][a-z0-9_.\-]*(?:[A-Z][a-z0-9_.\-]{2,})*)$")
 _WORD_PREFIX = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*[-_.]")
 # Hex strings are hashes, ids and cache keys far more often than keys: they need a strong word.
 _STRONG_CONTEXT = re.compile(
@@ -33,8 +35,8 @@ def _random_looking(value: str, text: str, start: int, end: int) -> bool:
                 and bool(_STRONG_CONTEXT.search(text, max(0, start - 50), start)))
     if not any(c.isdigit() for c in v):
         return False  # identifiers, camelCase names, words
-    if "/" in v and all(char_classes(seg) <= 2 for seg in v.split("/") if seg):
-        return False  # a path: src/components/ProductList, v2/orders/items
+    if "/" in v and all(_PATH_SEGMENT.match(seg) for seg in v.split("/") if seg):
+        return False  # a path: src/components/ProductList, v2/orders/items (base64 has "/" in random places)
     return char_classes(v) >= 3 and shannon_entropy(v) >= (3.7 if len(v) < 32 else 4.0)
 
 

@@ -131,12 +131,15 @@ BARE_SECRETS = [
     f"signing key {B64} - rotated last week, still 401",
     f"the api key {token('', 32, seed=52)} works in staging only",
     f"Our token {token('', 28, seed=53)} was accepted yesterday (SHA-1 signature though).",
+    "the HMAC signing key for the signed URLs is wh4/kYBvwxpyxqcnJRzJqWMBgRxXUAYzueTDyB/3b6oe - 403 since rotation",
 ]
 NOT_BARE_SECRETS = [
     f"commit {token('', 40, '0123456789abcdef', 54)} broke the build",
     f"sha256 {B64} does not match the bundle",
     f"request id {token('', 28, seed=55)} (HMAC-SHA256 verification failed)",
     "the secret rotation policy (HMAC-SHA256) is documented in the portal",
+    "the key src/components/ProductListItemCard/index2.tsx is imported twice",
+    "token path api/v2/OrderLineItems/2026Q4/export failed",
 ]
 
 
