@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, and_, event, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,6 +26,7 @@ from intake.store.models import OutboxItem
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, DONE, PARKED = "pending", "sending", "done", "parked"
+_OUTBOX = cast(Table, OutboxItem.__table__)
 
 
 class DeliveryError(Exception):
@@ -82,13 +83,13 @@ def enqueue(session: Session, *, kind: str, payload: dict[str, Any], dedupe_key:
         "claimed_by": None, "claimed_until": None, "last_error": None, "result": None, "done_at": None,
     }
     if defer:
-        defer_insert(session, OutboxItem.__table__, values)
+        defer_insert(session, _OUTBOX, values)
         return OutboxItem(**values)
     session.flush()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (insert(OutboxItem.__table__).values(**values)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxItem.__table__.c.id))
+    stmt = (insert(_OUTBOX).values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(_OUTBOX.c.id))
     new_id = session.connection().execute(stmt).scalar()
     if new_id is None:
         found = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == dedupe_key))

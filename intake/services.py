@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -70,7 +70,7 @@ def _write_back(row: Ticket, t: DomainTicket, now: dt.datetime) -> None:
 def _record(session: Session, row: Ticket, events: list[Event], *, defer: bool = False) -> None:
     for ev in events:
         if defer:  # written with the batch's next flush (intake.outbox.defer_insert)
-            defer_insert(session, TicketEvent.__table__, {"ticket_id": row.id, "at": ev.at, "kind": ev.kind,
+            defer_insert(session, cast(Table, TicketEvent.__table__), {"ticket_id": row.id, "at": ev.at, "kind": ev.kind,
                                                           "actor": ev.actor, "data": ev.data or None})
         else:
             session.add(TicketEvent(ticket_id=row.id, at=ev.at, kind=ev.kind, actor=ev.actor, data=ev.data or None))
@@ -122,7 +122,7 @@ def record_message_ids(session: Session, ticket_id: int, message_ids: list[str |
         session.add_all([TicketMessageId(**r) for r in rows])
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.connection().execute(insert(TicketMessageId.__table__).on_conflict_do_nothing(
+    session.connection().execute(insert(cast(Table, TicketMessageId.__table__)).on_conflict_do_nothing(
         index_elements=["message_id"]), rows)
 
 
@@ -268,7 +268,7 @@ def find_ticket_for_mail(session: Session, *, in_reply_to: str | None, reference
                                .where(TicketMessageId.message_id.in_(ids))).all()
         if hits:
             best = max(hits, key=lambda h: (h[0].root_message_id == h[1], h[2]))
-            return best[0]
+            return cast(Ticket, best[0])
     if subject:
         match = TOKEN_RE.search(subject)
         if match:

@@ -32,9 +32,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formataddr
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -319,13 +319,14 @@ def claim_auto_reply(session: Session, address: str, kind: str, *, now: dt.datet
         return _claim_auto_reply(session, address, kind, now=now, cutoff=cutoff, limit=limit)
 
 
-_AR = AutoReply.__table__.c
+_AUTO_REPLIES = cast(Table, AutoReply.__table__)
+_AR = _AUTO_REPLIES.c
 # Built once (Core, bound parameters): a mail's budget costs one compiled-and-cached UPDATE.
-_BUDGET_WITHIN = (update(AutoReply.__table__)
+_BUDGET_WITHIN = (update(_AUTO_REPLIES)
                   .where(_AR.address == bindparam("b_address"), _AR.kind == bindparam("b_kind"),
                          _AR.last_sent_at > bindparam("b_cutoff"), _AR.count < bindparam("b_limit"))
                   .values(count=_AR.count + 1, last_sent_at=bindparam("b_now")))
-_BUDGET_EXPIRED = (update(AutoReply.__table__)
+_BUDGET_EXPIRED = (update(_AUTO_REPLIES)
                    .where(_AR.address == bindparam("b_address"), _AR.kind == bindparam("b_kind"),
                           _AR.last_sent_at <= bindparam("b_cutoff"))
                    .values(count=1, last_sent_at=bindparam("b_now")))
