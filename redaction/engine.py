@@ -36,7 +36,7 @@ from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
 from redaction.config import RedactionConfig, load_config
-from redaction.context import SIGNATURE_GAP, ContextRules, signature_gap
+from redaction.context import CLOSING, SIGNATURE_GAP, ContextRules, signature_gap
 from redaction.decision import decide
 from redaction.nlp import load_ner
 from redaction.recognizers import build
@@ -56,6 +56,9 @@ _OWN_REASONS = {"sender", "sender organization domain", "registered user", "send
                 "sender or registered user", "sender (from email address)"}
 _ORG_CONTACT = {"PHONE_NUMBER", "POSTAL_ADDRESS", "EMAIL_ADDRESS"}
 _BLOCKERS = {"PERSON", "EMAIL_ADDRESS"}
+# Contact details *before* a name are that name's only within one phrase: not across a sentence end
+# or a closing ("... anna@web.de. Thanks, Tom Fischer").
+_SENTENCE_OR_CLOSING = re.compile(r"[.!?;]\s|(?i:\b" + CLOSING + r"\b)")
 OWN_WINDOW = 40
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
                  "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
@@ -272,7 +275,8 @@ class Redactor:
             elif f.end <= s:
                 # before the name: only on the same line ("+49 30 1234 5679 (anna.lange@acme-shop.de)")
                 gap = text[f.end:s]
-                if s - f.end <= OWN_WINDOW and "\n" not in gap and signature_gap(gap) and not blocked(f.end, s):
+                if (s - f.end <= OWN_WINDOW and "\n" not in gap and not _SENTENCE_OR_CLOSING.search(gap)
+                        and signature_gap(gap) and not blocked(f.end, s)):
                     return True
         return False
 

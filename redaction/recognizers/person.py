@@ -86,6 +86,19 @@ _CJK_NAME = regex.compile(
     r"|(?<!" + _CJK + r")(" + _CJK + r"{1,3}?)(?:先生|女士|小姐|様|さま|さん|氏)",
     regex.IGNORECASE,
 )
+# The writer of a forwarded or quoted mail ("> From: Amina Yusuf <amina@...>") and a transcript
+# speaker ("[14:01] Amina Yusuf: my parcel..."): names where NER doesn't run. Scored like a NER span:
+# third-party context or the engine's link to that person's (third-party) address decides.
+_HEADER_NAME = regex.compile(
+    r"(?im)^[ \t>]*(?:from|von|de|absender|sender|reply-to|van|da)[ \t]*:[ \t]*[\"']?"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})[\"']?[ \t]*[<(\[]"
+)
+_SPEAKER_NAME = regex.compile(
+    r"(?m)^[ \t>]*\[?(?:\d{1,2}[./]\d{1,2}[./]\d{2,4},?[ \t]+)?\d{1,2}:\d\d(?::\d\d)?(?:[ \t]?[AaPp][Mm])?\]?[ \t\-]+"
+    r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})[ \t]*:"
+)
+_ROLE_SPEAKERS = frozenset("agent support supporter operator staff admin moderator mod rep advisor adviser bot "
+                           "system customer kunde kundin visitor guest buyer client".split())
 # Capitalized words that follow "customer" without being a name ("customer Service Team").
 _NOT_NAME_WORDS = frozenset(
     "service support team portal account accounts login data panel admin group success care experience journey "
@@ -246,6 +259,17 @@ class PersonRecognizer(LocalRecognizer):
                     text, max(0, m.start() - 200), min(len(text), m.end() + 200))):
                 continue
             out[(start, end)] = (min(1.0, self.base_score + self.context_boost), "key_name")
+        for rx in (_HEADER_NAME, _SPEAKER_NAME):
+            for m in rx.finditer(text):
+                start, end = clean_span(text, *m.span(1))
+                value = text[start:end]
+                if end <= start or value.split()[0].lower() in _ROLE_SPEAKERS or not name_shaped(value):
+                    continue
+                if any(s <= start < e or s < end <= e for s, e in out):
+                    continue
+                score = self._score(text, start, end)
+                if score is not None:
+                    out[(start, end)] = (score, "header_or_speaker")
         if any("\u3040" <= c <= "\u9fff" for c in text):
             for m in _CJK_NAME.finditer(text):
                 g = 1 if m.group(1) else 2
@@ -256,8 +280,13 @@ class PersonRecognizer(LocalRecognizer):
                 continue
             for m in rx.finditer(text):
                 start, end = clean_span(text, *m.span(1))
-                if end <= start or any(s <= start < e or s < end <= e for s, e in out):
+                if end <= start:
                     continue
+                overlapping = [k for k in out if k[0] <= start < k[1] or k[0] < end <= k[1]]
+                if any(out[k][0] >= self.base_score + self.context_boost for k in overlapping):
+                    continue  # already a finding
+                for k in overlapping:  # a weaker NER span of the same name: the cue decides now
+                    del out[k]
                 if how in ("context_name", "acted_on") and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
                     continue
                 score = self._score(text, start, end)

@@ -78,6 +78,8 @@ THIRD_PARTY_CONTACT = [
     (TOM, "Checkout broken. Tom Fischer, ACME GmbH. The affected customer's mobile: 0171 2345678", "PHONE_NUMBER"),
     (TOM, "Tom Fischer here: the shopper who complained left +44 7700 218441 in the order note", "PHONE_NUMBER"),
     (TOM, "Best, Tom Fischer\n\nPS: customer anna.berger@gmx.de never got her invoice", "EMAIL_ADDRESS"),
+    (TOM, "the buyer wrote from anna.berger@gmx.de. Thanks, Tom Fischer", "EMAIL_ADDRESS"),
+    (TOM, "refund goes to jan.nowak@wp.pl! Best, Tom", "EMAIL_ADDRESS"),
     (TOM, "customer jana wolf moved, shipping to 7 Elm Road, Leeds LS1 4AP.\n\nBest regards,\nTom Fischer",
      "POSTAL_ADDRESS"),
 ]
@@ -271,3 +273,27 @@ def test_a_luhn_valid_number_of_the_wrong_length_for_its_issuer_is_not_a_card():
          ("card 5425233430109903 charged twice", "5425233430109903")],
         ["Meta pixel 275539251971151 fires twice", "number 542523343010990 here", "ref 37873449367100"],
     )
+
+
+# -- 9. writers of forwarded mail and transcript speakers ------------------------------------------
+
+SPEAKERS_THIRD_PARTY = [
+    "see below\n\n> From: Amina Yusuf <amina.yusuf@yahoo.com>\n> my parcel never arrived",
+    "Chat export:\n[14:01] Amina Yusuf: my order 5512 never arrived, I want a refund\n[14:02] Agent Grace Liu: checking",
+    "we blocked Chukwuemeka Obi coming from a Lagos proxy after three chargebacks",
+]
+SPEAKERS_OWN = [
+    "[10:02] Jonas Weber: deploy failed again\n[10:03] Priya Raman: checking the build logs",
+    "> From: Sarah Klein <sarah.klein@velora.io>\n> please retry the deployment",
+    "> From: Jonas Reuter <jonas.reuter@kaufwerk.de>\n> the feed is broken again",
+]
+
+
+@pytest.mark.parametrize("text", SPEAKERS_THIRD_PARTY)
+def test_customers_writing_or_speaking_are_third_parties(redactor, text):
+    _assert_flags(redactor, text, MIA, "PERSON")
+
+
+@pytest.mark.parametrize("text", SPEAKERS_OWN)
+def test_colleagues_and_vendor_staff_writing_or_speaking_are_not(redactor, text):
+    _assert_clean(redactor, text, MIA)
