@@ -95,6 +95,8 @@ _GAP_OK_WORDS = frozenset(
 )
 _GAP_WORD = re.compile(r"\b[a-zß-ÿ][a-zß-ÿ\-]{2,}\b")
 _GAP_STRIP = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S+\.(?:com|de|io|net|org|example)\b")
+_NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|bounces?(?:[-_.+]|$)")
+_MAILBOX_WORDS = frozenset({"team", "shop", "store", "eu", "de", "us", "uk", "global", "central", "main", "mail"})
 _LOCAL_AT = re.compile(r"([A-Za-z0-9._%+\-]+)@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 _NAME_BEFORE_EMAIL = re.compile(
     r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|da|di|del|le|la)[ \t]+)?[A-ZÀ-Þ][\w'’\-]+){1,3})[ \t]*"
@@ -105,6 +107,12 @@ _STAFF_SPEAKER = re.compile(
     r"(?m)^[ \t>]*(?:\[?\d{1,2}:\d\d(?::\d\d)?\]?[ \t]+)?(?i:agent|support|supporter|operator|staff|admin|"
     r"moderator|mod|rep|advisor|adviser|csr|service desk|helpdesk|store manager|team lead)[ \t]*[-–:]?[ \t]+"
     r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){0,3})[ \t]*(?:\([^)\n]{0,30}\))?:"
+)
+# "my colleague Lisa Brandt", "our deputy, Ana Ruiz": someone of the sender's organization.
+_OWN_ROLE_NAME = re.compile(
+    r"(?i:\b(?:my|our|meine?|unser(?:e|en)?)\s+(?:[\w\-]+\s+){0,2}(?:colleague|coworker|co-worker|deputy|assistant|"
+    r"backup|stand-in|manager|team lead|lead|pm|cto|ceo|developer|admin|kollegin|kollege|vertretung|stellvertreter(?:in)?))"
+    r"[ \t]*[,:(]?[ \t]*([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){0,3})"
 )
 _CAPITALIZED_NAME = re.compile(r"\b[A-ZÀ-Þ][\w'’\-]+(?:[ \t]+[A-ZÀ-Þ][\w'’\-]+){1,3}")
 # Organization names whose first word is too common to mark the organization on its own.
@@ -198,6 +206,9 @@ class ContextRules:
             return "machine account"
         if local.split("+", 1)[0] in self._roles:
             return "role mailbox"
+        if _NO_REPLY.search(local) or (re.split(r"[-_.]", local)[-1] in self._roles and
+                                       all(part in self._roles or part in _MAILBOX_WORDS for part in re.split(r"[-_.]", local))):
+            return "role mailbox"  # billing-noreply, do_not_reply, support-team, shop.orders
         if sender is not None:
             if sender.email and value.lower() == sender.email.lower():
                 return "sender"
@@ -344,6 +355,7 @@ class ContextRules:
             if sender is None or not (sender.name or sender.email) or tokens & first_names or (
                     sender.email and any(t in fold(sender.email.split("@", 1)[0]) for t in tokens if len(t) > 2)):
                 spans.append(m.span(1))
+        spans += [m.span(1) for m in _OWN_ROLE_NAME.finditer(text)]
         colleagues, locals_ = self.colleagues(text, sender), self.colleague_locals(text, sender)
         if colleagues or locals_:
             for m in _CAPITALIZED_NAME.finditer(text):

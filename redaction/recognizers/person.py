@@ -74,8 +74,8 @@ _PERSONAL_KEY_NEARBY = regex.compile(
 # Acts done to or for a person in support mail: "blocked Chukwuemeka Obi", "points for Carlos Souza".
 _ACTED_ON = regex.compile(
     r"(?i:\b(?:blocked|unblocked|banned|unbanned|locked out|unlocked|refunded|reimbursed|charged|billed|invoiced|"
-    r"(?:loyalty )?points for|voucher for|coupon for|credit(?:ed)? for|gift card for|shipped to|delivered to|"
-    r"addressed to|delete the (?:data|account|profile) of|erasure (?:request )?(?:of|for|from))[ \t]+)"
+    r"(?:loyalty )?points for|voucher for|coupon for|credit(?:ed)? for|gift card for|"
+    r"delete the (?:data|account|profile) of|erasure (?:request )?(?:of|for|from))[ \t]+)"
     r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,3})(?![\p{L}\d])"
 )
 # CJK names (2-4 characters) with a person cue: 顾客张伟, 客户: 李娜, 王先生, 田中様, customer 张伟.
@@ -105,7 +105,10 @@ _NOT_NAME_WORDS = frozenset(
     "number name type segment base list record records id ids profile profiles portal center centre desk "
     "feedback facing journeys orders order reviews review satisfaction accounts management relations "
     "team velora studio storefront checkout edge connect search insights page builder api sdk app shop store "
-    "regards grüße gruss grüsse thanks cheers".split()
+    "regards grüße gruss grüsse thanks cheers bot bots service services webhook webhooks alert alerts monitor "
+    "monitoring system notifications notification billing cloud deploy deployment pipeline ci cd build builds "
+    "payment payments scheduler cron worker sync integration integrations github gitlab jira slack google "
+    "microsoft amazon aws azure automation daemon server api".split()
 )
 _HONORIFIC_NAME = regex.compile(
     r"\b" + _HONORIFICS + r"\.?[ \t]+((?:" + _PARTICLE + r"[ \t]+)?" + _WORD
@@ -114,7 +117,8 @@ _HONORIFIC_NAME = regex.compile(
 # "our marketing lead, Charlotte Hughes", "my colleague Tom", "our finance team (Meera Nair": the
 # sender's own organization, not a third party.
 _OWN_ORG_ROLE = regex.compile(
-    r"(?i)\b(?:our|my|unser|unsere|unserer|mein|meine)\s+(?:[\w\-]+\s+){0,2}(?:team|colleague|colleagues|developer|"
+    r"(?i)\b(?:our|my|unser|unsere|unserer|mein|meine)\s+(?:[\w\-]+\s+){0,2}(?:team|colleague|colleagues|developer|pm|po|"
+    r"product owner|project manager|assistant|deputy|backup|vertretung|"
     r"developers|dev|admin|administrator|manager|lead|head|cto|ceo|cfo|coo|director|department|contact|engineer|"
     r"engineers|agency|partner|freelancer|designer|consultant|boss|intern|kollege|kollegin|kollegen|entwickler|"
     r"leiter|leiterin|chef|chefin|ansprechpartner|ansprechpartnerin|abteilung|buchhaltung|it)\b[\s,:(\-–]*$"
@@ -263,7 +267,8 @@ class PersonRecognizer(LocalRecognizer):
             for m in rx.finditer(text):
                 start, end = clean_span(text, *m.span(1))
                 value = text[start:end]
-                if end <= start or value.split()[0].lower() in _ROLE_SPEAKERS or not name_shaped(value):
+                if end <= start or value.split()[0].lower() in _ROLE_SPEAKERS or not name_shaped(value) or any(
+                        t.lower() in _NOT_NAME_WORDS for t in value.split()):
                     continue
                 if any(s <= start < e or s < end <= e for s, e in out):
                     continue

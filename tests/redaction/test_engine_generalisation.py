@@ -297,3 +297,32 @@ def test_customers_writing_or_speaking_are_third_parties(redactor, text):
 @pytest.mark.parametrize("text", SPEAKERS_OWN)
 def test_colleagues_and_vendor_staff_writing_or_speaking_are_not(redactor, text):
     _assert_clean(redactor, text, MIA)
+
+
+# -- 10. machines, tools, places, ticket roles and colleagues named by role -----------------------
+
+NOT_THIRD_PARTIES = [
+    "---------- Forwarded message ---------\nFrom: Google Cloud Billing <billing-noreply@google.com>\n\nYour invoice is ready.",
+    "[09:12] Deploy Bot: build #455 failed\n[09:15] Payment Service: order 1234 failed with 502",
+    "From: Jira Cloud <jira@acme.atlassian.net>\n\nAssignee: Jonas Weber\nReporter: Tom Fischer\nOrder import fails",
+    "orders shipped to San Francisco and Los Angeles are delayed; delivered to New York fine",
+    "our PM Laura Fernández Ortiz will join the call; the order sync for Black Friday is broken",
+    "Thanks!\n\n> I am out of office until 2 Dec. For urgent matters contact my colleague Lisa Brandt, +49 89 1234568.",
+    "The blog post by Martin Fowler about refactoring describes this order pattern",
+    "mails from do-not-reply@shop-mailer.net and shop.orders@acme-partner.de bounce",
+]
+STILL_THIRD_PARTIES = [
+    ("For urgent matters contact my colleague Lisa Brandt; the customer Jana Berg is on +49 171 5556667", "PHONE_NUMBER"),
+    ("please refund Jana Berg, she was charged twice (order 5512)", "PERSON"),
+    ("mails from jana.berg.shop@gmail.com bounce", "EMAIL_ADDRESS"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_THIRD_PARTIES)
+def test_machines_tools_places_and_the_organizations_people_are_not_third_parties(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+@pytest.mark.parametrize(("text", "kind"), STILL_THIRD_PARTIES)
+def test_customers_next_to_those_still_count(redactor, text, kind):
+    _assert_flags(redactor, text, TOM, kind)
