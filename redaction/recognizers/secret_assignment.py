@@ -155,15 +155,32 @@ RULE = Rule(
             0.8,
             group=1,
         ),
+        # A secret-named key and its value as two arguments: define('DB_PASSWORD', '...'),
+        # setenv("API_KEY", "..."), config.set('client_secret', '...').
+        PatternSpec(
+            "key_comma_value",
+            r"[\"']" + _KEY + r"[\"']\s*,\s*[\"']([^\"'\n]{4,200})[\"']",
+            0.8,
+            group=1,
+        ),
+        # Signed URLs grant access on their own: Azure SAS sig=, S3/GCS presigned signatures and tokens.
+        PatternSpec(
+            "url_signature",
+            r"[?&](?i:sig|x-amz-signature|x-goog-signature|x-amz-security-token|x-amz-credential)=([A-Za-z0-9%+/=_\-]{16,})",
+            0.85,
+            group=1,
+        ),
         PatternSpec(
             "prose",
             r"(?i:\b(?:password|passwort|pwd|passcode|passphrase|pass phrase|api key|api-key|token|secret|"
-            r"credentials?|login)\s+(?:is|was|ist|would be|=)\s*(?:now|still|currently|set to)?\s*[:\-]?\s*)"
+            r"credentials?|login)(?:\s+(?:for|of|to|on|from|für|des|der|zum|zur|pour|de|del|per)(?:\s+[^\s:=]+){1,5}?)?"
+            r"\s+(?:is|was|ist|lautet|would be|=)\s*(?:now|still|currently|set to)?\s*[:\-]?\s*)"
             r"[\"'“‘]?([^\s\"'”’]{4,100})",
             0.8,
             group=1,
         ),
     ),
     validator=_validate,
-    prefilter=("pass", "pw", "secret", "key", "token", "cred", "kennwort", "login", "zugang", "mot de passe", "contraseña"),
+    prefilter=("pass", "pw", "secret", "key", "token", "cred", "kennwort", "login", "zugang", "mot de passe", "contraseña",
+               "sig=", "signature=", "security-token=", "credential="),
 )

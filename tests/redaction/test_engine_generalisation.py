@@ -326,3 +326,22 @@ def test_machines_tools_places_and_the_organizations_people_are_not_third_partie
 @pytest.mark.parametrize(("text", "kind"), STILL_THIRD_PARTIES)
 def test_customers_next_to_those_still_count(redactor, text, kind):
     _assert_flags(redactor, text, TOM, kind)
+
+
+# -- 11. key/value as call arguments, signed URLs, "the secret for X is Y" ------------------------------
+
+def test_secret_keys_as_arguments_signed_urls_and_long_prose_forms_match():
+    from tests.redaction.recognizer_tables import check_table
+
+    sig = token("", 43, seed=62)
+    check_table(
+        "secret_assignment",
+        [("define('DB_PASSWORD', 'Sh0p!2026pw');", "Sh0p!2026pw"),
+         ('os.Setenv("API_KEY", "' + token("", 32, seed=63) + '")', token("", 32, seed=63)),
+         ("https://acmeshop.blob.core.windows.net/m?sv=2022-11-02&sp=r&sig=" + sig + "%3D", sig + "%3D"),
+         ("the 2FA secret for the admin account is JBSWY3DPEHPK3PXPJBSWY3DP", "JBSWY3DPEHPK3PXPJBSWY3DP"),
+         ("the password for our staging shop was Tannen!baum77", "Tannen!baum77")],
+        ["define('DB_HOST', 'localhost');", "define('DB_PASSWORD', getenv('DB_PASSWORD'));",
+         "https://cdn.acme.de/img.png?w=400&format=webp", "the secret for a fast shop is caching",
+         "the password for the admin account is required", "the token for the webhook is rotated"],
+    )
