@@ -19,7 +19,8 @@ _DOTTED = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
 _FICTIONAL_US = re.compile(r"^(?:\+?1[ \-.]?)?\(?\d{3}\)?[ \-.]?555[ \-.]?01\d\d$")
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|call|fax|whatsapp|sms|text (?:him|her|them)|reach|"
-    r"number|telefon|handy|mobil|contact)"
+    r"number|telefon|handy|mobil|contact|\b(?:rang|ring|rings|dial|dialled|dialed|anruf|angerufen|rief|appel\w*|"
+    r"llam\w*|chiam\w*|bel|belde|ringde|ringte|ringer|tlf|tél|tfn)\b|電話|携帯|手机|电话)"
 )
 
 

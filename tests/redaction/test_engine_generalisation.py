@@ -345,3 +345,17 @@ def test_secret_keys_as_arguments_signed_urls_and_long_prose_forms_match():
          "https://cdn.acme.de/img.png?w=400&format=webp", "the secret for a fast shop is caching",
          "the password for the admin account is required", "the token for the webhook is rotated"],
     )
+
+
+# -- 12. phone words in more languages, as whole words -------------------------------------------------
+
+def test_calling_verbs_are_phone_context_only_as_whole_words():
+    from tests.redaction.recognizer_tables import check_table
+
+    check_table(
+        "phone_number",
+        [("buyer rang from 07700 918 441 about the parcel", "07700 918 441"),
+         ("Kunde rief von 0911 97 55 210 an", "0911 97 55 210"),
+         ("le client a appelé du 01 42 68 53 00", "01 42 68 53 00")],
+        ["a string of 0911 97 55 210 digits", "the orange range 0911 97 55 210", "a radial 0911 97 55 210 blur"],
+    )
