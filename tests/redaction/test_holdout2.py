@@ -67,12 +67,6 @@ def test_holdout2_has_enough_messages_of_each_kind_with_exact_labels(holdout2: l
             assert value and value == value.strip() and lab["category"] == m["kind"], (m["id"], lab)
 
 
-# Temporarily expected to fail while the generalisation fixes of docs/redaction-holdout2.md land;
-# remove this marker once the engine meets the target (it is reported as XPASS then).
-_PENDING = pytest.mark.xfail(reason="engine below target on holdout2: see docs/redaction-holdout2.md", strict=False)
-
-
-@_PENDING
 def test_holdout2_secret_messages_are_caught(holdout2: list[dict], holdout2_decisions: dict[str, Decision]) -> None:
     recall, missed = _rate(holdout2, holdout2_decisions, "secret")
     assert recall >= TARGETS["secret_recall"], f"secret recall {recall:.3f}; missed {missed}"
@@ -85,7 +79,6 @@ def test_holdout2_third_party_pii_messages_are_caught(
     assert recall >= TARGETS["pii_recall"], f"PII recall {recall:.3f}; missed {missed}"
 
 
-@_PENDING
 def test_holdout2_clean_messages_are_rarely_bounced(
     holdout2: list[dict], holdout2_decisions: dict[str, Decision]
 ) -> None:
