@@ -8,6 +8,8 @@ street alone scores below the threshold: personal context ("ship to", "lives at"
 and the engine links it to a third party's name or contact details next to it.
 """
 
+import re
+
 from redaction.recognizers.base import PatternSpec, Rule
 
 _UP = "A-ZÄÖÜÉÈÀÂÊÎÔÛÇÁÍÓÚÑŁŚŻŹĆŃĘĄŠČŘŽĎŤŇÅØÆŞĞİ"
@@ -59,6 +61,20 @@ _UNIT = (
 # Street plus postcode and city, on one line or two: a complete postal address.
 _FULL = _STREET_ANY + _UNIT + r"{0,2}[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
 
+# The organization's own premises: "our Berlin store (...)", "unser Lager in ...", "our Munich office".
+_OWN_PREMISES = re.compile(
+    r"(?i)\b(?:our|unser\w*|notre|nos|nuestr[oa]s?)\s+(?:[\w\-]+\s+){0,2}(?:store|stores|shop|shops|office|offices|"
+    r"warehouse|warehouses|branch|branches|outlet|outlets|showroom|headquarters|hq|location|locations|site|studio|"
+    r"factory|plant|lager|filiale|filialen|büro|laden|geschäft|magasin|boutique|entrepôt|tienda|almacén)\b"
+    r"[ \t]*(?:[(:,\-–]|\bat\b|\bin\b|\bis at\b|\bis in\b|\baddress(?: is)?\b|\blocated at\b|\bin der\b|\bam\b|\bau\b|\ben\b)?"
+    r"[ \t]*(?:[A-ZÄÖÜ][\w\-]+[ \t]*[(:,]?[ \t]*)?\Z"
+)
+
+
+def _not_own_premises(value: str, text: str, start: int, end: int) -> bool:
+    return not _OWN_PREMISES.search(text[max(0, start - 80):start])
+
+
 RULE = Rule(
     entity="POSTAL_ADDRESS",
     category="pii",
@@ -83,10 +99,11 @@ RULE = Rule(
              "destinataire", "empfänger", "lieferadresse", "dirección", "adresse", "indirizzo", "adres", "adresa"),
     negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "plc", "corp",
                       "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
-                      "warehouse", "our store", "our shop", "store in", "branch", "showroom", "our address",
+                      "warehouse", "branch", "showroom", "our address",
                       "sarl", "s.a.r.l", "s.p.a", "n.v.", "ohg", "aps", "pty", "rcs", "ust-id",
                       "ust-idnr", "mentions légales"),
     window=80,
     window_after=40,
     context_boost=0.4,
+    validator=_not_own_premises,
 )

@@ -359,3 +359,22 @@ def test_calling_verbs_are_phone_context_only_as_whole_words():
          ("le client a appelé du 01 42 68 53 00", "01 42 68 53 00")],
         ["a string of 0911 97 55 210 digits", "the orange range 0911 97 55 210", "a radial 0911 97 55 210 blur"],
     )
+
+
+# -- 13. the organization's own premises ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The store locator shows our Berlin store (Friedrichstraße 68, 10117 Berlin) twice.",
+    "our warehouse at Industriestraße 12, 85748 Garching sends the stock feed hourly",
+    "unser Lager in der Hafenstraße 3, 20457 Hamburg ist umgezogen",
+])
+def test_the_organizations_own_premises_are_not_personal_addresses(redactor, text):
+    _assert_clean(redactor, text, TOM)
+
+
+@pytest.mark.parametrize("text", [
+    "our store shipped the parcel to the customer at Lindenweg 3, 04109 Leipzig but it came back",
+    "our shop's customer lives at Bahnhofstr. 7a, 90402 Nürnberg and never got the parcel",
+])
+def test_a_customers_address_near_our_store_still_counts(redactor, text):
+    _assert_flags(redactor, text, TOM, "POSTAL_ADDRESS")
