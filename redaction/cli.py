@@ -1,6 +1,7 @@
 """``supportbot redact``: the redaction engine on JSON lines (contract in shared DESIGN.md).
 
-stdin lines ``{"id", "text", "sender": {"name", "email", "org", "phone"}}`` (sender optional) ->
+stdin lines ``{"id", "text", "sender": {"name", "email", "org", "phone", "org_users": [...],
+"org_domains": [...]}}`` (sender and its lists optional) ->
 stdout lines ``{"id", "decision": "clean"|"resubmit", "findings": [{"type", "start", "end", "score"}]}``
 in input order. Offsets are Python string indices (code points) into ``text``. Values are never
 printed. One process, one engine, NER batched; input is read as it arrives and answered in
@@ -23,7 +24,10 @@ import click
 
 from redaction.types import Decision, Sender
 
-_SENDER_KEYS = {"name", "email", "org", "phone"}
+# The registered users and domains of the sender's organization are optional (colleagues are not
+# third parties; the engine also infers them from the text).
+_SENDER_LISTS = ("org_users", "org_domains")
+_SENDER_KEYS = {"name", "email", "org", "phone", *_SENDER_LISTS}
 
 
 class BadLine(ValueError):
@@ -52,9 +56,14 @@ def parse_line(line: str) -> tuple[Any, str, Sender | None]:
         unknown = set(raw) - _SENDER_KEYS
         if unknown:
             raise BadLine(f"'sender' has unknown key(s) {sorted(unknown)}", item_id)
-        if any(v is not None and not isinstance(v, str) for v in raw.values()):
+        lists = {k: raw.get(k) for k in _SENDER_LISTS}
+        if any(v is not None and not isinstance(v, str) for k, v in raw.items() if k not in _SENDER_LISTS):
             raise BadLine("'sender' values must be strings", item_id)
-        sender = Sender(name=raw.get("name"), email=raw.get("email"), org=raw.get("org"), phone=raw.get("phone"))
+        if any(v is not None and (not isinstance(v, list) or not all(isinstance(x, str) for x in v))
+               for v in lists.values()):
+            raise BadLine("'sender' org_users/org_domains must be lists of strings", item_id)
+        sender = Sender(name=raw.get("name"), email=raw.get("email"), org=raw.get("org"), phone=raw.get("phone"),
+                        org_domains=tuple(lists["org_domains"] or ()), org_users=tuple(lists["org_users"] or ()))
     return item_id, text, sender
 
 

@@ -79,3 +79,16 @@ def test_a_bad_config_is_a_clear_error(tmp_path):
     proc = _run([json.dumps({"id": 1, "text": "x"})], "--config", str(cfg))
     assert proc.returncode == 1
     assert "unknown key 'batch'" in proc.stderr and proc.stdout == ""
+
+
+def test_the_sender_may_name_the_organizations_registered_users_and_domains():
+    import pytest
+
+    from redaction.cli import BadLine, parse_line
+
+    _id, _text, sender = parse_line(json.dumps({"id": 1, "text": "x", "sender": {
+        "name": "Mia Hartmann", "org_users": ["Grace Liu", "jonas@kaufwerk.de"], "org_domains": ["kaufwerk.com"]}}))
+    assert sender is not None and sender.org_users == ("Grace Liu", "jonas@kaufwerk.de")
+    assert sender.org_domains == ("kaufwerk.com",)
+    with pytest.raises(BadLine, match="lists of strings"):
+        parse_line(json.dumps({"id": 2, "text": "x", "sender": {"org_users": "Grace Liu"}}))
