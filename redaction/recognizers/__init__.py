@@ -14,7 +14,7 @@ _MODULES = (
     "npm_token", "contentful_token", "provider_token", "jwt", "private_key", "connection_string",
     "auth_header", "secret_assignment", "high_entropy",
     "email_address", "phone_number", "postal_address", "iban", "credit_card", "date_of_birth",
-    "ip_address", "person", "tabular_pii",
+    "ip_address", "person", "tabular_pii", "tabular_secret",
 )
 
 

@@ -378,3 +378,24 @@ def test_the_organizations_own_premises_are_not_personal_addresses(redactor, tex
 ])
 def test_a_customers_address_near_our_store_still_counts(redactor, text):
     _assert_flags(redactor, text, TOM, "POSTAL_ADDRESS")
+
+
+# -- 14. credentials in pasted tables ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "| user | password |\n|---|---|\n| admin | Adm1n!2026 |\n| editor | Ed1tor#77 |",
+    "system;login;pwd\nshopware;admin;Sh0pw4re!\n",
+    "name\tapi key\nstaging\t" + token("", 32, seed=64) + "\n",
+])
+def test_values_under_a_credential_column_are_secrets(redactor, text):
+    decision = redactor.check(text, TOM)
+    assert any(f.category == "secret" for f in decision.findings), _flags(redactor, text, TOM)
+
+
+@pytest.mark.parametrize("text", [
+    "| user | password |\n|---|---|\n| admin | ******** |\n| editor | <redacted> |",
+    "| field | password |\n|---|---|\n| required | yes |\n| min length | 12 |",
+    "setting;token\nrotation;monthly\nscope;read_orders\n",
+])
+def test_masked_values_and_words_under_a_credential_column_are_not(redactor, text):
+    _assert_clean(redactor, text, TOM)
