@@ -97,6 +97,12 @@ _GAP_WORD = re.compile(r"\b[a-zß-ÿ][a-zß-ÿ\-]{2,}\b")
 _GAP_STRIP = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\S+\.(?:com|de|io|net|org|example)\b")
 _NO_REPLY = re.compile(r"no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]daemon|bounces?(?:[-_.+]|$)")
 _MAILBOX_WORDS = frozenset({"team", "shop", "store", "eu", "de", "us", "uk", "global", "central", "main", "mail"})
+# A third party's own words pasted into the message: "our customer wrote", "complaint below", quotes.
+_PASTED_CUE = re.compile(
+    r"(?i)\b(?:customers?|client|buyer|shopper|kund(?:e|in)|cliente?)\b[^\n]{0,40}\b(?:wrote|writes|sent|says|said|"
+    r"complain\w*|mail|message|email|schrieb|schreibt)\b|\b(?:complaint|message|mail|email|nachricht|beschwerde)"
+    r"\s+(?:below|attached|pasted|unten|ci-dessous)\b|\bbelow is (?:the|a|his|her)\b"
+)
 _LOCAL_AT = re.compile(r"([A-Za-z0-9._%+\-]+)@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
 _NAME_BEFORE_EMAIL = re.compile(
     r"([A-ZÀ-Þ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|da|di|del|le|la)[ \t]+)?[A-ZÀ-Þ][\w'’\-]+){1,3})[ \t]*"
@@ -363,6 +369,19 @@ class ContextRules:
                     spans.append(m.span())
         return sorted(spans)
 
+    def _pasted_third_party_mail(self, text: str, layout: Layout, sender: Sender | None) -> bool:
+        """The closing-marked block is signed by a person who is not the sender (nor the org, a
+        colleague or the vendor), and the text before it introduces a third party's words."""
+        name = layout.closing_name or ""
+        if sender is None or not (sender.name or sender.email) or len(name_tokens(name)) < 2:
+            return False
+        if self._is_sender_name(name, sender) or self._person(name, sender) is not None:
+            return False
+        if sender.org and name_tokens(name) & name_tokens(sender.org):
+            return False
+        assert layout.signature is not None
+        return bool(_PASTED_CUE.search(text, 0, layout.signature[0]))
+
     @staticmethod
     def _is_sender_name(name: str, sender: Sender | None) -> bool:
         """Is ``name`` the sender's (unknown sender: assume so, the block sits where signatures do)?"""
@@ -408,8 +427,11 @@ class ContextRules:
                 return "public key or certificate"
             return None
         if layout is not None and finding.type in _PII_IN_SIGNATURE and layout.own_block(finding.start, finding.end):
-            if layout.signature_name is None or not layout.in_signature(finding.start, finding.end) \
-                    or self._is_sender_name(layout.signature_name, sender):
+            in_sig = layout.in_signature(finding.start, finding.end)
+            if in_sig and layout.signature_name is None and layout.closing_name is not None \
+                    and self._pasted_third_party_mail(text, layout, sender):
+                pass  # a customer's mail pasted at the end, signed by the customer: not the sender's block
+            elif layout.signature_name is None or not in_sig or self._is_sender_name(layout.signature_name, sender):
                 return "sender's greeting or signature"
         kind = finding.type
         if kind == "EMAIL_ADDRESS":

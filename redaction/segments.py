@@ -208,6 +208,8 @@ class Layout:
     # When the signature was recognised only by a leading name line, that name: the context rules
     # accept the block as the sender's own only if the name is the sender's (when known).
     signature_name: str | None = None
+    # The name line under the closing of a closing-marked signature.
+    closing_name: str | None = None
 
     def in_signature(self, start: int, end: int) -> bool:
         return self.signature is not None and self.signature[0] <= start and end <= self.signature[1] + 1
@@ -258,6 +260,7 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
 
     signature = None
     signature_name: str | None = None  # set when only a name line (no closing line) marks the signature
+    closing_name: str | None = None  # the name under a closing line, if any
     first_content = next((i for i, (s, e) in enumerate(lines[:top_n]) if text[s:e].strip()), top_n)
     for i in range(top_n - 1, first_content, -1):
         if top_n - i > max_signature_lines:
@@ -265,6 +268,15 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
         s, e = lines[i]
         if text[s:e].strip() and _SIGNOFF.match(text[s:e]):
             signature = (s, lines[top_n - 1][1])
+            # Who signs: the name line after the closing (checked against the sender by the
+            # context rules when the block may be a pasted third party's mail).
+            for ns, ne in lines[i + 1:top_n]:
+                if text[ns:ne].strip():
+                    m = _NAME_LINE.match(text[ns:ne])
+                    closing_name = m.group(1) if m else None
+                    break
+            else:
+                closing_name = None
             break
     if signature is None:
         # No closing line: the last paragraph of the top-level part, when it starts with a name
@@ -307,4 +319,5 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
     if seg_start is not None:
         prose.append((seg_start, seg_end))
     prose = [(s, e) for s, e in prose if _NAME_CANDIDATE.search(text, s, e)]
-    return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose, signature_name=signature_name)
+    return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose, signature_name=signature_name,
+                  closing_name=closing_name)

@@ -399,3 +399,28 @@ def test_values_under_a_credential_column_are_secrets(redactor, text):
 ])
 def test_masked_values_and_words_under_a_credential_column_are_not(redactor, text):
     _assert_clean(redactor, text, TOM)
+
+
+# -- 15. a customer's mail pasted at the end is signed by the customer -------------------------------
+
+PASTED_THIRD_PARTY = [
+    "Hi Velora,\n\nour customer wrote this, can you check the order?\n\n\"Hello, my order 5512 is missing.\n"
+    "Best regards\nJana Berg\nLindenweg 3, 04109 Leipzig\n+49 171 5556667\"",
+    "Customer complaint below:\n\nI never got my parcel!!\nThanks,\nJana Berg\n+49 171 5556667",
+]
+OWN_CLOSINGS = [
+    "Hi,\n\nour customer wrote that checkout fails.\n\nThanks,\nTom Fischer\nLeopoldweg 3, 80331 München\n+49 171 2233445",
+    "A customer says the cart is empty.\n\nThanks,\nThe ACME Team\n+49 89 1234567",
+    "A customer complained about the cart.\n\nBest,\nTom\n+49 171 2233445",
+    "customer mail below is wrong, ignore it.\n\nCheers,\nThomas Fischer\n+49 171 2233445",
+]
+
+
+@pytest.mark.parametrize("text", PASTED_THIRD_PARTY)
+def test_a_pasted_customer_mail_signed_by_the_customer_is_third_party_data(redactor, text):
+    _assert_flags(redactor, text, TOM, "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize("text", OWN_CLOSINGS)
+def test_the_senders_own_closing_after_customer_words_stays_theirs(redactor, text):
+    _assert_clean(redactor, text, TOM)
