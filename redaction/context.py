@@ -295,10 +295,11 @@ class ContextRules:
                     tokens = name_tokens(m.group(1))
                     if len(tokens) >= 2:
                         out.append(tokens)
-        for m in _STAFF_SPEAKER.finditer(text):
-            tokens = name_tokens(m.group(1))
-            if tokens:
-                out.append(tokens)
+        for rx in (_STAFF_SPEAKER, _OWN_ROLE_NAME):
+            for m in rx.finditer(text):
+                tokens = name_tokens(m.group(1))
+                if tokens:
+                    out.append(tokens)
         if sender is not None:
             out += [name_tokens(u) for u in sender.org_users if "@" not in u and name_tokens(u)]
         return out
@@ -435,7 +436,12 @@ class ContextRules:
                 return "sender's greeting or signature"
         kind = finding.type
         if kind == "EMAIL_ADDRESS":
-            return self._email(value, sender)
+            why = self._email(value, sender)
+            if why is None and "@" in value:
+                local = fold(value.split("@", 1)[0])
+                if any(len(c) >= 2 and all(t in local for t in c) for c in self.colleagues(text, sender)):
+                    return "colleague's address (named as the organization's)"
+            return why
         if kind == "PERSON":
             why = self._person(value, sender)
             if why is None and self._persona_split(value, text, finding.start, finding.end):

@@ -304,7 +304,7 @@ class Redactor:
         # sentence, no word introducing someone else). Chained: an own address makes the phone
         # after it own too.
         own_spans = self.rules.identity_anchors(view.text, sender)
-        own_spans += [(f.start, f.end) for f, why in found if why in _OWN_REASONS]
+        own_spans += [(f.start, f.end) for f, why in found if why in _OWN_REASONS or (why or "").startswith("colleague")]
         if own_spans:
             for i in sorted(range(len(found)), key=lambda k: found[k][0].start):
                 f, why = found[i]

@@ -424,3 +424,18 @@ def test_a_pasted_customer_mail_signed_by_the_customer_is_third_party_data(redac
 @pytest.mark.parametrize("text", OWN_CLOSINGS)
 def test_the_senders_own_closing_after_customer_words_stays_theirs(redactor, text):
     _assert_clean(redactor, text, TOM)
+
+
+# -- 16. a person named as the organization's, and their address and phone -------------------------
+
+def test_the_address_and_phone_of_someone_named_as_ours_are_not_third_party_data(redactor):
+    _assert_clean(redactor, "Our developer Ana Ruiz from the agency will join: ana.ruiz@pixelwerk.de, +34 612 987 654.",
+                  TOM)
+
+
+@pytest.mark.parametrize("text", [
+    "Our customer Ana Ruiz will write to you: ana.ruiz@gmail.com, +34 612 987 654.",
+    "my colleague Ana Ruiz asked about the customer jana.berg@gmx.de",
+])
+def test_a_customers_address_next_to_a_colleague_still_counts(redactor, text):
+    _assert_flags(redactor, text, TOM, "EMAIL_ADDRESS")

@@ -25,6 +25,7 @@ OLA = Sender(name="Ola Nordmann", email="ola@fjelltur.no", org="Fjelltur AS")
 NGOZI = Sender(name="Ngozi Okonkwo", email="ngozi.okonkwo@lagosmart.ng", org="LagosMart Ltd")
 GIULIA = Sender(name="Giulia Romano", email="giulia.romano@bottegaverde.it", org="Bottega Verde Srl")
 SMALL = Sender(name="Rajesh Kumar", email="rajesh.k.shop@gmail.com", org="RK Handicrafts")
+LENA = Sender(name="Lena Vogt", email="lena.vogt@fjordhome.dk", org="Fjord Home ApS")
 TOM_GMBH = Sender(name="Tom Fischer", email="tom@acme.example", org="ACME GmbH")
 PIERRE = Sender(name="Pierre-Louis Moreau", email="pl.moreau@maison-lumiere.fr", org="Maison Lumière SARL")
 
@@ -179,6 +180,18 @@ CLEAN: list[tuple[str, Sender, str]] = [
      'We sell Ralph Lauren, Hugo Boss and Calvin Klein; the facet filter for Tom Tailor is empty.'),
     ('city names', TOM_GMBH,
      'Deliveries to Santa Cruz, Port Elizabeth and Saint Louis fail address validation.'),
+    ('thread C1', TOM_GMBH,
+     'Hi Sarah,\n\nstill broken, see below.\n\nTom\n\nOn Wed, 25 Nov 2026 at 09:14, Sarah Klein <sarah.klein@velora.io> wrote:\n> Hi Tom,\n> could you send a HAR file?\n> Best regards\n> Sarah Klein\n> Velora Systems GmbH | Leopoldstraße 120 | 80804 München | +49 89 2154 7700\n>\n> On Tue, 24 Nov 2026 at 17:02, Tom Fischer <tom@acme.example> wrote:\n>> Checkout returns 502.\n>> --\n>> Tom Fischer | ACME GmbH | +49 89 1234567'),
+    ('thread C2', LENA,
+     'Hej,\n\nthe Danish VAT is shown wrong (25% instead of 25,00 %).\n\nMed venlig hilsen\nLena Vogt\nE-commerce Manager\nFjord Home ApS\nStrandvejen 12\n2100 København Ø\nTlf. +45 22 81 47 90\nCVR 12345678'),
+    ('thread C3', TOM_GMBH,
+     'FYI our agency Pixelwerk (contact: Jonas Brandt, jonas@pixelwerk.example) built the theme; they see the same error.'),
+    ('thread C4', TOM_GMBH,
+     'Our developer Ana Ruiz from the agency will join: ana.ruiz@pixelwerk.de, +34 612 987 654.'),
+    ('thread C5', LENA,
+     'Slack thread:\n<@U02ABCD> deploy is red\n<@U03EFGH> looking, seems like the Edge cache\n:white_check_mark: fixed by clearing cache'),
+    ('thread C6', TOM_GMBH,
+     "From Jira: SHOP-1234 'Checkout: Apple Pay button missing' (reporter: Tom Fischer, assignee: Ana Ruiz, priority High)"),
     ("Thanks & regards block with Ph and M labels", RAJ,
      "Issue persists on prod.\n\nThanks & regards,\nRajesh Iyer\nSr. Manager - IT\nChaiwala Retail Pvt Ltd\n"
      "Ph: +91-80-4123 4567 | M: +91 98450 12345"),
@@ -316,6 +329,12 @@ DIRTY: list[tuple[str, Sender, str, str]] = [
      'customer @jenny.wilson reported via DM that her address 55 Elm Street, Boston, MA 02110 is wrong', 'pii'),
     ('forwarded_customer', TOM,
      '---------- Forwarded message ---------\nFrom: Kari Nordmann <kari.nordmann@online.no>\nDate: Fri\n\nHei, my order never came.', 'pii'),
+    ('thread D1', TOM_GMBH,
+     "Hi, forwarding our customer's complaint.\n\n---------- Forwarded message ---------\nFrom: Peter Schmidt <p.schmidt1970@t-online.de>\n\nmy package never arrived, call me 0171 4455667\nPeter", 'pii'),
+    ('thread D2', LENA,
+     'a customer (Mette Jensen, Nørrebrogade 40, 2200 København N) got two invoices', 'pii'),
+    ('thread D3', TOM_GMBH,
+     "please check user account 'lisa.meier' - she lives in Hamburg and her birthday is 12.05.1992", 'pii'),
     ("Nigerian customer phone with honorific", NGOZI,
      "Could you unlock the account of Mrs. Oyelaran? She called us from 0803 555 1234.", "pii"),
     ("Azure storage connection string", TOM,
