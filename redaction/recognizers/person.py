@@ -68,8 +68,8 @@ _KEY_NAME = regex.compile(
     r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){0,3})[\"']?(?=[\s,;}\])&]|$)"
 )
 _PERSONAL_KEY_NEARBY = regex.compile(
-    r"(?i)[\"']?(?:e-?mail|phone|mobile|tel|address|street|city|zip|postcode|birth|dob|iban|customer|user_?id|"
-    r"order|shipping|billing)[\w\-]*[\"']?[ \t]*(?:=>|[:=])"
+    r"(?i)(?<![\w])[\"']?(?:e-?mail|phone|mobile|tel|telephone|address\w*|street|city|zip|zip_?code|postcode|postal_?code"
+    r"|birth\w*|dob|date_?of_?birth|iban|first_?name|last_?name|surname)[\"']?[ \t]*(?:=>|[:=])"
 )
 # Acts done to or for a person in support mail: "blocked Chukwuemeka Obi", "points for Carlos Souza".
 _ACTED_ON = regex.compile(
@@ -108,7 +108,9 @@ _NOT_NAME_WORDS = frozenset(
     "regards grüße gruss grüsse thanks cheers bot bots service services webhook webhooks alert alerts monitor "
     "monitoring system notifications notification billing cloud deploy deployment pipeline ci cd build builds "
     "payment payments scheduler cron worker sync integration integrations github gitlab jira slack google "
-    "microsoft amazon aws azure automation daemon server api".split()
+    "microsoft amazon aws azure automation daemon server api members member groups tier tiers level levels plan "
+    "plans shipping standard express sale sales collection default premium basic gold silver bronze vip "
+    "newsletter campaign promo".split()
 )
 _HONORIFIC_NAME = regex.compile(
     r"\b" + _HONORIFICS + r"\.?[ \t]+((?:" + _PARTICLE + r"[ \t]+)?" + _WORD
@@ -292,7 +294,8 @@ class PersonRecognizer(LocalRecognizer):
                     continue  # already a finding
                 for k in overlapping:  # a weaker NER span of the same name: the cue decides now
                     del out[k]
-                if how in ("context_name", "acted_on") and any(t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
+                if how in ("context_name", "acted_on", "form_label") and any(
+                        t.lower() in _NOT_NAME_WORDS for t in text[start:end].split()):
                     continue
                 score = self._score(text, start, end)
                 if score is None:

@@ -224,6 +224,7 @@ STRUCTURED_NAMES = [
     "La clienta María López no recibe el pedido.",
     "Le client Étienne Marchal n'arrive pas à payer.",
     "shipping_name: Aoife Brennan\norder: 100234",
+    '{"order": 123, "billing": {"name": "Ingrid Svensson", "city": "Malmö"}}',
 ]
 STRUCTURED_NOT_NAMES = [
     "metadata:\n  name: Production Cluster\n  labels:\n    app: storefront",
@@ -233,6 +234,9 @@ STRUCTURED_NOT_NAMES = [
     "Stripe charged Visa cards twice and blocked Google Chrome users",
     "we shipped to Velora Edge yesterday and refunded Black Friday orders",
     '{"displayName": "Storefront Bot", "userName": "ci-bot"}',
+    '{"order": 123, "items": [{"name": "Summer Dress Blue", "qty": 1}, {"name": "Leather Belt", "qty": 2}]}',
+    '{"shipping": {"method": "DHL Express", "name": "Standard Shipping", "price": 4.9}}',
+    "customer_groups:\n  - name: Gold Members\n    discount: 10",
 ]
 
 
