@@ -180,6 +180,21 @@ def _check_policy(settings: Settings) -> str:
     return f"{settings.policy_path}: {policy.calendar.timezone}, {len(policy.rules)} severities, {len(policy.caps)} caps"
 
 
+@config_check("redaction")
+def _check_redaction(settings: Settings) -> str:
+    """The redaction config and that its spaCy model is installed (not loaded: that takes seconds)."""
+    import importlib.util
+
+    from redaction.config import load_config
+
+    config = load_config(settings.redaction_config, model=settings.spacy_model)
+    model = config.engine.model
+    if importlib.util.find_spec(model) is None:
+        raise ValueError(f"{settings.redaction_config}: spaCy model {model!r} is not installed "
+                         "(SUPPORTBOT_SPACY_MODEL; see README)")
+    return f"{settings.redaction_config}: model {model}"
+
+
 @main.command("check")
 @click.pass_context
 def check(ctx: click.Context) -> None:

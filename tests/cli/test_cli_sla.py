@@ -98,3 +98,17 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path, url_kind: str, request: p
     assert "database at head" in out.stdout
     if url_kind == "sqlite":
         assert (tmp_path / "supportbot.db").exists()
+
+
+def test_check_names_a_missing_spacy_model() -> None:
+    out = run("check", env={"SUPPORTBOT_SPACY_MODEL": "en_core_web_not_installed"})
+    assert out.returncode == 1
+    assert "FAIL redaction" in out.stderr and "en_core_web_not_installed" in out.stderr
+    assert "ok   policy" in out.stdout  # the other checks still run and report
+
+
+def test_check_fails_on_a_bad_redaction_config(tmp_path: Path) -> None:
+    bad = tmp_path / "redaction.toml"
+    bad.write_text("[nonsense]\nx = 1\n")
+    out = run("check", env={"SUPPORTBOT_REDACTION_CONFIG": str(bad)})
+    assert out.returncode == 1 and str(bad) in out.stderr and "unknown section" in out.stderr
