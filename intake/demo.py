@@ -693,13 +693,15 @@ def run_demo(*, directory: str | None, base_port: int, open_browser: bool) -> No
 
     for noisy in ("mail.log", "alembic"):  # aiosmtpd logs every SMTP line at INFO, alembic its plugins
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Handlers first: a Ctrl-C while the parts are still starting (the web page can already answer
+    # while the worker loads the spaCy model) must stop the sandbox cleanly, not abort half-started.
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         sb = start_sandbox(Path(directory) if directory else None, base_port=base_port)
     except DemoError as exc:
         raise SystemExit(f"supportbot demo: {exc}") from None
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     creds = ", ".join(f"{u} / {p}" for u, p in accounts(sb.directory)) or "see accounts.txt"
     print(f"""
 supportbot sandbox is running (directory {sb.directory})
