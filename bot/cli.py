@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -59,13 +58,10 @@ def register(group: click.Group) -> None:
     def socket(ctx: click.Context) -> None:
         """Run the Bolt app over Socket Mode (development): needs SLACK_APP_TOKEN (xapp-...)."""
         settings = _settings(ctx)
+        from intake.cli import install_stop_handlers
+
         stop = threading.Event()
-
-        def on_signal(signum: int, _frame: Any) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        install_stop_handlers(stop)
         try:
             run_socket_mode(settings, stop=stop, on_connected=lambda: click.echo(
                 "Socket Mode connected; Ctrl-C stops.", err=True))

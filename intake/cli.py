@@ -227,7 +227,8 @@ def _run_process(name: str, settings: Settings, stop: threading.Event) -> None:
     module.run_forever(settings, stop=stop)
 
 
-def _install_signal_handlers(stop: threading.Event) -> None:
+def install_stop_handlers(stop: threading.Event) -> None:
+    """SIGTERM/SIGINT set ``stop``: loops finish their current item, then exit (house style rule 9)."""
     def handler(signum: int, _frame: Any) -> None:
         log.info("signal %s: finishing the current item, then stopping", signum)
         stop.set()
@@ -255,7 +256,7 @@ def run(ctx: click.Context, only: tuple[str, ...]) -> None:
     settings = _settings(ctx)
     upgrade(settings.effective_database_url)
     stop = threading.Event()
-    _install_signal_handlers(stop)
+    install_stop_handlers(stop)
     names = [n for n in (only or PROCESSES) if _available(n)]
     if not names:
         raise click.ClickException("nothing to run")
@@ -277,7 +278,7 @@ def _single(name: str) -> click.Command:
         if not _available(name):
             raise click.ClickException(f"the {name} process is not available in this build")
         stop = threading.Event()
-        _install_signal_handlers(stop)
+        install_stop_handlers(stop)
         _run_process(name, settings, stop)
 
     return click.Command(name, callback=command, help=f"Run the {name} process (Procfile: {name}).")

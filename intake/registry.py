@@ -40,7 +40,7 @@ from pydantic import (
     model_validator,
 )
 
-from intake.domain.severity import Severity
+from intake.domain.severity import Severity, strictest
 
 __all__ = [
     "CSV_COLUMNS",
@@ -450,9 +450,7 @@ class Registry:
         """
         contract = self.max_severity(org, product, component)
         policy_cap = policy.max_severity(product, component) if policy is not None else None
-        if policy_cap is not None and contract.is_higher_than(policy_cap):
-            return policy_cap
-        return contract
+        return strictest(contract, policy_cap) or contract
 
 
 class CapTable(Protocol):

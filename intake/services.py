@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from intake.domain.policy import Policy
-from intake.domain.severity import Severity
+from intake.domain.severity import Severity, strictest
 from intake.domain.ticket import ACTIVE, Event, TicketState, Waiver
 from intake.domain.ticket import Ticket as DomainTicket
 from intake.outbox import defer_insert, enqueue
@@ -187,7 +187,7 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
     and are written by its next flush (no INSERT-then-UPDATE of the token).
     """
     requested = requested_severity or Severity.S4
-    cap = _stricter(policy.max_severity(product, component), max_severity)
+    cap = strictest(policy.max_severity(product, component), max_severity)
     submitted = submitted_at or now
     domain = DomainTicket(submitted_at=submitted, requested_severity=requested, effective_severity=requested,
                           max_severity=cap)
@@ -223,14 +223,6 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
     log.info("ticket %s opened (%s, %s, due %s)", row.token, channel, row.effective_severity,
              row.due_at.isoformat() if row.due_at else None)
     return row
-
-
-def _stricter(a: Severity | None, b: Severity | None) -> Severity | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a.value > b.value else b
 
 
 # -- lookups ----------------------------------------------------------------------------------------------------
@@ -339,7 +331,7 @@ def set_fields(session: Session, ticket_id: int, *, now: dt.datetime, actor: str
             changed[name] = {"from": getattr(row, name), "to": value}
             setattr(row, name, value)
     if max_severity is not None or product is not None or component is not None:
-        cap = _stricter(policy.max_severity(row.product, row.component) if policy else None, max_severity)
+        cap = strictest(policy.max_severity(row.product, row.component) if policy else None, max_severity)
         if cap is not None and row.max_severity != cap.name:
             changed["max_severity"] = {"from": row.max_severity, "to": cap.name}
             row.max_severity = cap.name

@@ -48,6 +48,16 @@ class Severity(enum.Enum):
         return self.name
 
 
+def strictest(*caps: Severity | None) -> Severity | None:
+    """The strictest (lowest-ranking) of several maximum severities; ``None`` when none is set.
+
+    Support terms, "maximum severity": the policy's product/component table and the customer's
+    contract may both cap a request; the stricter one wins.
+    """
+    known = [c for c in caps if c is not None]
+    return max(known, key=lambda c: c.value) if known else None
+
+
 @dataclass(frozen=True, slots=True)
 class Definition:
     name: str

@@ -138,17 +138,17 @@ class Explanation:
             return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
         out = [
-            f"{self.severity.name} {self.rule_name}: target {_words(self.target)} counted {self.hours}"
+            f"{self.severity.name} {self.rule_name}: target {in_words(self.target)} counted {self.hours}"
             + (" (real elapsed time)" if self.hours == "24/7" else f" in support days ({self.timezone})"),
-            f"submitted {local(self.submitted)} ({_iso(self.submitted)})",
+            f"submitted {local(self.submitted)} ({format_utc(self.submitted)})",
         ]
         rows: list[tuple[dt.date, str]] = [
-            (w.day, f"  counted {_words(w.counted):>10} on {w.day:%a %Y-%m-%d}: {local(w.start)} -> {local(w.end)}")
+            (w.day, f"  counted {in_words(w.counted):>10} on {w.day:%a %Y-%m-%d}: {local(w.start)} -> {local(w.end)}")
             for w in self.windows
         ]
         rows += [(s.day, f"  skipped {s.day:%a %Y-%m-%d}: {s.reason}") for s in self.skipped]
         out.extend(text for _, text in sorted(rows, key=lambda r: r[0]))
-        out.append(f"due {local(self.due)} ({_iso(self.due)})")
+        out.append(f"due {local(self.due)} ({format_utc(self.due)})")
         return out
 
 
@@ -179,17 +179,14 @@ def explain(severity: Severity, submitted: dt.datetime, policy: Policy) -> Expla
                        tuple(w for w in windows if w.counted > dt.timedelta(0)), tuple(skipped))
 
 
-def _iso(instant: dt.datetime) -> str:
-    return format_utc(instant)
-
-
 def format_utc(instant: dt.datetime) -> str:
     """ISO-8601 in UTC with a ``Z`` suffix (the CLI contract)."""
     text = instant.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z")
 
 
-def _words(delta: dt.timedelta) -> str:
+def in_words(delta: dt.timedelta) -> str:
+    """A duration in words: ``2 h 5 min``."""
     total = int(delta.total_seconds())
     sign = "-" if total < 0 else ""
     total = abs(total)
@@ -204,8 +201,3 @@ def _words(delta: dt.timedelta) -> str:
     if minutes or not parts:
         parts.append(f"{minutes} min")
     return sign + " ".join(parts)
-
-
-def in_words(delta: dt.timedelta) -> str:
-    """A duration in words: ``2 h 5 min``."""
-    return _words(delta)

@@ -99,3 +99,12 @@ def test_closed_tickets_refuse_transitions() -> None:
     t, _ = _opened().close(now=T0, actor="U1")
     with pytest.raises(TransitionError):
         t.respond(now=T0, actor="U1")
+
+
+def test_the_strictest_cap_wins() -> None:
+    from intake.domain.severity import strictest
+
+    assert strictest(Severity.S1, Severity.S3) is Severity.S3
+    assert strictest(None, Severity.S2) is Severity.S2
+    assert strictest(Severity.S4, None, Severity.S2) is Severity.S4
+    assert strictest(None, None) is None
