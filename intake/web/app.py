@@ -482,6 +482,9 @@ def _register_sla_metrics(state: WebState) -> None:
     except ImportError:  # the nag clock's metrics module is optional in a partial build
         return
     state.registry.register(SLACollector(state.factory, clock=state.clock))
+    from intake.metrics_ops import OpsCollector
+
+    state.registry.register(OpsCollector(state.factory, clock=state.clock))
 
 
 def build_slack_app(settings: Settings, factory: sessionmaker[Session]) -> Any:
