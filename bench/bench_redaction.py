@@ -54,7 +54,7 @@ def load_texts(args: argparse.Namespace) -> list[str]:
     if args.jsonl:
         with open(args.jsonl, encoding="utf-8") as fh:
             return [json.loads(line)["text"] for line in fh if line.strip()]
-    from redaction.corpus import generate
+    from eval.corpus import generate
 
     return [item["text"] for item in generate(args.seed, args.n)]
 

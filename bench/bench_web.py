@@ -27,8 +27,8 @@ def seed(factory, *, entries: int, tickets: int, now: dt.datetime) -> None:  # t
     from intake import services
     from intake.domain.policy import Policy
     from intake.domain.severity import Severity
+    from intake.store.redaction_log import append
     from intake.web import auth
-    from redaction.log import append
 
     rnd = random.Random(1)
     policy = Policy.default()

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from redaction.score import format_table, identity_spans, score_decisions, sender_of  # noqa: E402
+from eval.score import format_table, identity_spans, score_decisions, sender_of  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "redaction"
 HOLDOUT = FIXTURES / "holdout.jsonl"

@@ -236,7 +236,7 @@ def submit_request(deps: BotDeps, request: views.Request, *, user: str, user_nam
     decision = deps.redactor().check(text, sender)
     now = deps.now()
     if not decision.clean:
-        from redaction.log import append
+        from intake.store.redaction_log import append
 
         key = deps.hmac_key() if deps.hmac_key else None
         if key is None:

@@ -127,7 +127,7 @@ def _redactor_from(settings: Any) -> Callable[[], Any]:
     def get() -> Any:
         from redaction.engine import get_redactor
 
-        model = settings.spacy_model if "spacy_model" in settings.model_fields_set else None
+        model = settings.redaction_model_override
         return get_redactor(settings.redaction_config, model=model)
     return get
 

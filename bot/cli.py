@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from intake.commands import config_check, install_stop_handlers, settings_of
 from intake.settings import CONFIG_DIR, Settings
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,6 @@ def render_manifest(text: str, *, url: str | None, socket_mode: bool) -> str:
     if socket_mode:
         text = text.replace("socket_mode_enabled: false", "socket_mode_enabled: true")
     return text
-
-
-def _settings(ctx: click.Context) -> Settings:
-    from intake.settings import get_settings
-
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else get_settings()
 
 
 def register(group: click.Group) -> None:
@@ -57,9 +51,7 @@ def register(group: click.Group) -> None:
     @click.pass_context
     def socket(ctx: click.Context) -> None:
         """Run the Bolt app over Socket Mode (development): needs SLACK_APP_TOKEN (xapp-...)."""
-        settings = _settings(ctx)
-        from intake.cli import install_stop_handlers
-
+        settings = settings_of(ctx)
         stop = threading.Event()
         install_stop_handlers(stop)
         try:
@@ -72,7 +64,7 @@ def register(group: click.Group) -> None:
     @click.pass_context
     def check(ctx: click.Context) -> None:
         """Call auth.test with the bot token and show where ticket messages go."""
-        settings = _settings(ctx)
+        settings = settings_of(ctx)
         problems = slack_settings_problems(settings)
         if problems:
             raise click.ClickException("; ".join(problems))
@@ -92,9 +84,7 @@ def register(group: click.Group) -> None:
         click.echo(f"ok: bot {who.get('user')} ({who.get('user_id')}) in team {who.get('team')}; "
                    f"ticket messages go to {settings.slack_triage_channel}")
 
-    from intake.cli import config_check
-
-    @config_check("slack")  # type: ignore[untyped-decorator]
+    @config_check("slack")
     def _check_slack(settings: Settings) -> str:
         problems = slack_settings_problems(settings, required=False)
         if problems:

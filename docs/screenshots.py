@@ -32,8 +32,8 @@ def seed(factory, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
     from intake.domain.severity import Severity
     from intake.domain.ticket import Waiver
     from intake.store.models import PortalObservation
+    from intake.store.redaction_log import append
     from intake.web import auth
-    from redaction.log import append
 
     rnd = random.Random(7)
     policy = Policy.default()
@@ -136,7 +136,7 @@ def web_pages(browser, out: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def sandbox(browser, out: Path) -> None:  # type: ignore[no-untyped-def]
-    from intake.demo import start_sandbox
+    from sandbox.demo import start_sandbox
 
     sb = start_sandbox()
     try:

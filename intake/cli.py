@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import importlib.util
 import json
-import logging
-import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
+from intake.commands import CHECKS, config_check, install_stop_handlers, log, settings_of
+from intake.domain.policy import Policy, PolicyError
+from intake.domain.severity import Severity
+from intake.domain.sla import due_at, explain, format_utc
+from intake.logs import setup_logging
 from intake.settings import Settings, get_settings
-
-log = logging.getLogger("supportbot")
-
-# Areas add their own commands: each module exposes ``register(group: click.Group) -> None``.
-AREA_MODULES = (
-    "redaction.cli",
-    "redaction.logcli",
-    "intake.mail.cli",
-    "bot.cli",
-    "intake.web.cli",
-    "intake.clock_cli",
-)
+from intake.store.db import upgrade
+from intake.wiring import PROCESSES, register_commands, run_process
+from redaction.config import load_config
 
 
 @click.group()
@@ -34,16 +29,9 @@ AREA_MODULES = (
 @click.pass_context
 def main(ctx: click.Context, log_level: str | None) -> None:
     """supportbot: the support desk's intake bot."""
-    from intake.logs import setup_logging
-
     settings = get_settings()
     setup_logging(log_level or settings.log_level, settings.log_format)
     ctx.obj = settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else get_settings()
 
 
 # -- sla ----------------------------------------------------------------------------------------------
@@ -54,9 +42,7 @@ def sla() -> None:
 
 
 def _load_policy(ctx: click.Context, policy_path: str | None):  # type: ignore[no-untyped-def]
-    from intake.domain.policy import Policy, PolicyError
-
-    path = Path(policy_path) if policy_path else _settings(ctx).policy_path
+    path = Path(policy_path) if policy_path else settings_of(ctx).policy_path
     try:
         return Policy.load(path)
     except PolicyError as exc:
@@ -79,9 +65,6 @@ def _parse_instant(text: str) -> dt.datetime:
 def sla_due(ctx: click.Context, severity: str | None, submitted: str | None, jsonl: bool,
             policy_path: str | None) -> None:
     """Print when the initial response is due (ISO-8601, UTC, last line)."""
-    from intake.domain.severity import Severity
-    from intake.domain.sla import due_at, format_utc
-
     policy = _load_policy(ctx, policy_path)
     if not jsonl:
         if not severity or not submitted:
@@ -122,9 +105,6 @@ def sla_due(ctx: click.Context, severity: str | None, submitted: str | None, jso
 @click.pass_context
 def sla_explain(ctx: click.Context, severity: str, submitted: str, policy_path: str | None) -> None:
     """Explain a due time: the windows counted and the days skipped, in words."""
-    from intake.domain.severity import Severity
-    from intake.domain.sla import explain
-
     policy = _load_policy(ctx, policy_path)
     try:
         explanation = explain(Severity.parse(severity), _parse_instant(submitted), policy)
@@ -146,36 +126,19 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context, revision: str) -> None:
     """Apply the Alembic migrations (SQLite default or DATABASE_URL)."""
-    from intake.store.db import upgrade
-
-    url = _settings(ctx).effective_database_url
+    url = settings_of(ctx).effective_database_url
     upgrade(url, revision)
     click.echo(f"database at {revision}: {_redact_url(url)}")
 
 
 def _redact_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
 # -- check ------------------------------------------------------------------------------------------------
 
-CHECKS: list[tuple[str, Any]] = []
-
-
-def config_check(name: str):  # type: ignore[no-untyped-def]
-    """Register a configuration check: a callable ``(settings) -> str`` that raises on a bad file."""
-    def deco(fn):  # type: ignore[no-untyped-def]
-        CHECKS.append((name, fn))
-        return fn
-    return deco
-
-
 @config_check("policy")
 def _check_policy(settings: Settings) -> str:
-    from intake.domain.policy import Policy
-
     policy = Policy.load(settings.policy_path)
     return f"{settings.policy_path}: {policy.calendar.timezone}, {len(policy.rules)} severities, {len(policy.caps)} caps"
 
@@ -183,10 +146,6 @@ def _check_policy(settings: Settings) -> str:
 @config_check("redaction")
 def _check_redaction(settings: Settings) -> str:
     """The redaction config and that its spaCy model is installed (not loaded: that takes seconds)."""
-    import importlib.util
-
-    from redaction.config import load_config
-
     config = load_config(settings.redaction_config, model=settings.spacy_model)
     model = config.engine.model
     if importlib.util.find_spec(model) is None:
@@ -199,7 +158,7 @@ def _check_redaction(settings: Settings) -> str:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate every configuration file and setting; exit 1 on the first bad one, naming file and key."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     bad = 0
     for name, fn in CHECKS:
         try:
@@ -215,52 +174,17 @@ def check(ctx: click.Context) -> None:
 
 # -- processes ------------------------------------------------------------------------------------------
 
-PROCESSES = {
-    "web": "intake.web.app",
-    "worker": "intake.worker",
-    "clock": "intake.clock",
-}
-
-
-def _run_process(name: str, settings: Settings, stop: threading.Event) -> None:
-    module = importlib.import_module(PROCESSES[name])
-    module.run_forever(settings, stop=stop)
-
-
-def install_stop_handlers(stop: threading.Event) -> None:
-    """SIGTERM/SIGINT set ``stop``: loops finish their current item, then exit (house style rule 9)."""
-    def handler(signum: int, _frame: Any) -> None:
-        log.info("signal %s: finishing the current item, then stopping", signum)
-        stop.set()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-
-
-def _available(name: str) -> bool:
-    try:
-        module = importlib.import_module(PROCESSES[name])
-    except ModuleNotFoundError as exc:
-        if exc.name == PROCESSES[name]:
-            return False
-        raise
-    return hasattr(module, "run_forever")
-
-
 @main.command("run")
 @click.option("--only", multiple=True, type=click.Choice(sorted(PROCESSES)), help="Run only these parts.")
 @click.pass_context
 def run(ctx: click.Context, only: tuple[str, ...]) -> None:
     """Run web, worker and clock in one process (the single-machine default)."""
-    from intake.store.db import upgrade
-
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     upgrade(settings.effective_database_url)
     stop = threading.Event()
     install_stop_handlers(stop)
-    names = [n for n in (only or PROCESSES) if _available(n)]
-    if not names:
-        raise click.ClickException("nothing to run")
-    threads = [threading.Thread(target=_run_process, args=(n, settings, stop), name=n, daemon=True) for n in names]
+    names = list(only or PROCESSES)
+    threads = [threading.Thread(target=run_process, args=(n, settings, stop), name=n, daemon=True) for n in names]
     for t in threads:
         t.start()
     log.info("supportbot running: %s (database %s)", ", ".join(names), _redact_url(settings.effective_database_url))
@@ -274,31 +198,14 @@ def run(ctx: click.Context, only: tuple[str, ...]) -> None:
 def _single(name: str) -> click.Command:
     @click.pass_context
     def command(ctx: click.Context) -> None:
-        settings = _settings(ctx)
-        if not _available(name):
-            raise click.ClickException(f"the {name} process is not available in this build")
+        settings = settings_of(ctx)
         stop = threading.Event()
         install_stop_handlers(stop)
-        _run_process(name, settings, stop)
+        run_process(name, settings, stop)
 
     return click.Command(name, callback=command, help=f"Run the {name} process (Procfile: {name}).")
 
 
 for _name in PROCESSES:
     main.add_command(_single(_name))
-
-
-def _register_areas() -> None:
-    for module_name in AREA_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue  # area not built yet
-            raise
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(main)
-
-
-_register_areas()
+register_commands(main)

@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 import intake.domain.nag  # noqa: F401  (registers the [nag] validator before any policy load)
+from intake.commands import settings_of
 
 
 def _policy(ctx: click.Context, policy_path: str | None):  # type: ignore[no-untyped-def]
     from intake.domain import nag
     from intake.domain.policy import Policy, PolicyError
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     path = Path(policy_path) if policy_path else settings.policy_path
     try:
         policy = Policy.load(path)
@@ -23,13 +24,6 @@ def _policy(ctx: click.Context, policy_path: str | None):  # type: ignore[no-unt
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
     return policy
-
-
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from intake.settings import Settings, get_settings
-
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else get_settings()
 
 
 def _instant(text: str, name: str) -> dt.datetime:
@@ -57,7 +51,7 @@ def register(group: click.Group) -> None:
         from intake.nagging import sweep_nags
         from intake.store.db import make_engine, session_factory
 
-        settings = _settings(ctx)
+        settings = settings_of(ctx)
         policy = _policy(ctx, policy_path)
         engine = make_engine(settings.effective_database_url)
         try:
@@ -113,7 +107,7 @@ def register(group: click.Group) -> None:
         from intake.metrics import snapshot
         from intake.store.db import make_engine, session_factory
 
-        settings = _settings(ctx)
+        settings = settings_of(ctx)
         engine = make_engine(settings.effective_database_url)
         try:
             with session_factory(engine)() as session:

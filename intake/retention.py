@@ -9,7 +9,7 @@
   hash chain stays verifiable: the ``entry_hash`` of the last purged entry becomes the **anchor**
   (recorded in an ``audit_log`` row ``redaction_log_anchor``), and ``chain_status`` verifies the rest
   from that anchor instead of the genesis hash. The newest entry is never purged, so the next
-  append still links to the chain (``redaction.log.append`` links to the last row present).
+  append still links to the chain (``intake.store.redaction_log.append`` links to the last row present).
 - Every purge writes one ``retention_purge`` audit row and one log line with the counts (never content).
 
 A period of 0 days keeps data forever. ``now`` is a parameter; the clock (or ``supportbot retention
@@ -147,7 +147,7 @@ def current_anchor(session: Session) -> dict[str, Any] | None:
 
 def chain_status(session: Session) -> dict[str, Any]:
     """Verify the redaction log's chain from its genesis, or from the retention anchor after a purge."""
-    from redaction.log import GENESIS, verify
+    from intake.store.redaction_log import GENESIS, verify
 
     anchor = current_anchor(session)
     start = str(anchor["anchor"]) if anchor and anchor.get("anchor") else GENESIS

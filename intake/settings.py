@@ -180,6 +180,11 @@ class Settings(BaseSettings):
             return url
         return f"sqlite:///{(self.data_dir / 'supportbot.db').resolve()}"
 
+    @property
+    def redaction_model_override(self) -> str | None:
+        """The spaCy model named in the environment, which beats the redaction config's ``[engine] model``."""
+        return self.spacy_model if "spacy_model" in self.model_fields_set else None
+
     def hmac_key(self) -> bytes:
         """The redaction-log fingerprint key; generated once under the data dir when not configured."""
         if self.redaction_hmac_key is not None:

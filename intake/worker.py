@@ -30,9 +30,12 @@ from intake.outbox import Dispatcher, RetryPolicy, Transport
 from intake.portal import GateReading, PortalMonitor, latest_reading, record_reading
 from intake.settings import Settings
 
-__all__ = ["GateSource", "Worker", "build_worker", "run_forever"]
+__all__ = ["GateSource", "Worker", "build_worker"]
 
 log = logging.getLogger(__name__)
+
+# Builds the outbox's Slack transport and its on-done hook from (settings, session factory, policy).
+SlackParts = Callable[[Settings, "sessionmaker[Session]", Any], tuple[Transport, Callable[..., None]]]
 
 
 def utcnow() -> dt.datetime:
@@ -133,8 +136,13 @@ class Worker:
 
 def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = None, redactor: Any = None,
                  http_client: Any = None, transports: dict[str, Transport] | None = None,
-                 clock: Callable[[], dt.datetime] = utcnow, worker_id: str | None = None) -> Worker:
-    """Wire the worker from settings. Fails loudly (file, key, reason) on bad configuration."""
+                 clock: Callable[[], dt.datetime] = utcnow, worker_id: str | None = None,
+                 slack: SlackParts | None = None) -> Worker:
+    """Wire the worker from settings. Fails loudly (file, key, reason) on bad configuration.
+
+    ``slack`` builds the outbox's Slack transport and its on-done hook (``intake.wiring`` passes the
+    bot's notifier when a bot token is set); without it Slack posts stay queued in the outbox.
+    """
     from intake.domain.policy import Policy
     from intake.mail.flow import BatchIngest, FlowConfig, FlowDeps
     from intake.mail.imap import ImapConfig, MailboxPoller
@@ -169,17 +177,11 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
             transports["email"] = SmtpTransport(SmtpConfig.from_settings(settings))
         else:
             log.warning("SUPPORTBOT_SMTP_HOST not set: customer emails stay queued in the outbox")
-        if settings.slack_bot_token is not None:
-            from bot.notifier import build_notifier
-
-            transports["slack"] = build_notifier(settings, factory=factory, policy=policy)
-        else:
-            log.warning("SLACK_BOT_TOKEN not set: Slack posts stay queued in the outbox")
     on_done: dict[str, Any] = {}
-    if "slack" in transports:
-        from bot.notifier import on_slack_done
-
-        on_done["slack"] = on_slack_done
+    if slack is not None:
+        transports["slack"], on_done["slack"] = slack(settings, factory, policy)
+    elif "slack" not in transports:
+        log.warning("SLACK_BOT_TOKEN not set: Slack posts stay queued in the outbox")
     dispatcher = Dispatcher(factory, transports, worker_id=worker_id,
                             retry=RetryPolicy(claim_ttl=settings.outbox_claim_ttl), on_done=on_done,
                             # at-most-once for customer mail: an email whose sender died mid-send is
@@ -206,7 +208,3 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
                   closers=closers, clock=clock)
 
 
-def run_forever(settings: Settings, *, stop: threading.Event) -> None:
-    """Run the worker until ``stop`` is set (SIGTERM/SIGINT in ``supportbot worker``)."""
-    worker = build_worker(settings)
-    worker.run(stop)

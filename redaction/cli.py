@@ -22,6 +22,8 @@ from typing import IO, Any
 
 import click
 
+from redaction.config import DEFAULT_CONFIG, RedactionConfigError
+from redaction.nlp import ModelNotInstalled
 from redaction.types import Decision, Sender
 
 # The registered users and domains of the sender's organization are optional (colleagues are not
@@ -154,11 +156,15 @@ def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str],
               help="Redaction config (default: SUPPORTBOT_REDACTION_CONFIG or config/redaction.toml).")
 @click.option("--model", default=None, help="spaCy model (default: SUPPORTBOT_SPACY_MODEL or the config's).")
 @click.option("--batch", default=64, show_default=True, type=click.IntRange(1, 4096), help="Lines per batch.")
-def redact_command(jsonl: bool, config_path: Path | None, model: str | None, batch: int) -> None:
+@click.pass_context
+def redact_command(ctx: click.Context, jsonl: bool, config_path: Path | None, model: str | None, batch: int) -> None:
     """Decide clean / resubmit for messages (third-party PII and secrets), without printing values."""
-    from redaction.config import RedactionConfigError
-    from redaction.engine import get_redactor
-    from redaction.nlp import ModelNotInstalled
+    # The defaults come from the settings the wiring put on the root context (duck-typed: this
+    # package knows nothing of intake's settings).
+    settings = ctx.find_root().obj
+    config_path = config_path or getattr(settings, "redaction_config", None) or DEFAULT_CONFIG
+    model = model or getattr(settings, "redaction_model_override", None)
+    from redaction.engine import get_redactor  # heavy: Presidio and spaCy load only for this command
 
     try:
         redactor = get_redactor(config_path, model=model)

@@ -35,7 +35,7 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
-from redaction.config import RedactionConfig, load_config
+from redaction.config import DEFAULT_CONFIG, RedactionConfig, load_config
 from redaction.context import CLOSING, SIGNATURE_GAP, ContextRules, signature_gap
 from redaction.decision import decide
 from redaction.nlp import load_ner
@@ -341,19 +341,12 @@ _CACHE: dict[tuple[str, str], Redactor] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def get_redactor(config_path: Path | None = None, *, model: str | None = None) -> Redactor:
+def get_redactor(config_path: Path = DEFAULT_CONFIG, *, model: str | None = None) -> Redactor:
     """The process-wide redactor for a config (built on first use, then reused).
 
-    Defaults come from the settings (``SUPPORTBOT_REDACTION_CONFIG``; ``SUPPORTBOT_SPACY_MODEL`` when set,
-    else ``[engine] model`` of the config).
+    The caller passes its configuration (the wiring passes ``Settings.redaction_config``); ``model``
+    overrides the config's ``[engine] model`` when given.
     """
-    if config_path is None or model is None:
-        from intake.settings import get_settings
-
-        settings = get_settings()
-        config_path = config_path or settings.redaction_config
-        if model is None and "spacy_model" in settings.model_fields_set:
-            model = settings.spacy_model  # the environment beats the config file
     fast_key = (str(Path(config_path).resolve()), model or "")
     with _CACHE_LOCK:
         redactor = _CACHE.get(fast_key)

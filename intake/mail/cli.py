@@ -8,16 +8,14 @@ from typing import Any
 
 import click
 
+from intake.commands import config_check, settings_of
+
 # -- customers --------------------------------------------------------------------------------------
 
 def _customers_path(ctx: click.Context, file: str | None) -> Path:
     if file:
         return Path(file)
-    from intake.settings import Settings, get_settings
-
-    obj = ctx.find_root().obj
-    settings = obj if isinstance(obj, Settings) else get_settings()
-    return Path(settings.customers_path)
+    return Path(settings_of(ctx).customers_path)
 
 
 def _summary(registry: Any) -> str:
@@ -122,12 +120,5 @@ def register(group: click.Group) -> None:
     from intake.mail.replay import replay
 
     group.add_command(replay)
-    try:
-        from intake import cli as root
-    except ImportError:  # pragma: no cover - the root CLI is always there when installed
-        return
-    checks = getattr(root, "CHECKS", None)
-    if checks is not None and all(name != "customers" for name, _ in checks):
-        checks.append(("customers", _check_customers))
-    if checks is not None and all(name != "templates" for name, _ in checks):
-        checks.append(("templates", _check_templates))
+    config_check("customers")(_check_customers)
+    config_check("templates")(_check_templates)

@@ -601,7 +601,7 @@ def _follow_up(session: Session, row: InboundMessage, parsed: ParsedMail, thread
 def _reject(session: Session, row: InboundMessage, parsed: ParsedMail, outcome: Outcome,
             identity: SenderIdentity, deps: FlowDeps, now: dt.datetime, mid: str, reason: str,
             later: list[Callable[[], object]] | None = None) -> str:
-    from redaction import log as redaction_log
+    from intake.store import redaction_log
 
     decision = outcome.decision
     assert decision is not None

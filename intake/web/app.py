@@ -45,6 +45,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from intake.domain.policy import Policy
+from intake.metrics import SLACollector
 from intake.settings import Settings
 from intake.store.models import AuditEntry, RedactionLogEntry, User
 from intake.web import auth, health, operator, redactions
@@ -477,39 +478,23 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
 
 
 def _register_sla_metrics(state: WebState) -> None:
-    try:
-        from intake.metrics import SLACollector
-    except ImportError:  # the nag clock's metrics module is optional in a partial build
-        return
     state.registry.register(SLACollector(state.factory, clock=state.clock))
     from intake.metrics_ops import OpsCollector
 
     state.registry.register(OpsCollector(state.factory, clock=state.clock))
 
 
-def build_slack_app(settings: Settings, factory: sessionmaker[Session]) -> Any:
-    """The bot's ASGI adapter for ``/slack/events`` and ``/slack/interactions``, when the bot is built in."""
-    try:
-        from bot import app as bot_app
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("bot"):
-            return None
-        raise
-    builder = getattr(bot_app, "build_asgi", None)
-    if builder is None:
-        return None
-    return builder(settings, factory=factory)
-
-
-def run_forever(settings: Settings, *, stop: threading.Event) -> None:
-    """Serve until ``stop`` is set (wiring for ``supportbot web`` and ``supportbot run``)."""
+def run_forever(settings: Settings, *, stop: threading.Event,
+                slack_app: Callable[[Settings, sessionmaker[Session]], Any] | None = None) -> None:
+    """Serve until ``stop`` is set (``intake.wiring`` runs it for ``supportbot web`` and ``supportbot run``,
+    passing the builder of the Bolt app mounted at ``/slack``)."""
     import uvicorn
 
     from intake.store.db import make_engine, session_factory
 
     engine = make_engine(settings.effective_database_url)
     factory = session_factory(engine)
-    app = create_app(settings, factory=factory, slack_app=build_slack_app(settings, factory))
+    app = create_app(settings, factory=factory, slack_app=slack_app(settings, factory) if slack_app else None)
     config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_config=None,
                             access_log=False, proxy_headers=False, lifespan="off")
     server = uvicorn.Server(config)

@@ -1,4 +1,4 @@
-"""``supportbot users ...``, ``supportbot retention purge`` and ``supportbot demo``."""
+"""``supportbot users ...`` and ``supportbot retention purge``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ import sys
 
 import click
 
-from intake.settings import Settings, get_settings
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else get_settings()
+from intake.commands import settings_of
+from intake.settings import Settings
 
 
 def _factory(settings: Settings):  # type: ignore[no-untyped-def]
@@ -26,7 +22,6 @@ def _factory(settings: Settings):  # type: ignore[no-untyped-def]
 def register(group: click.Group) -> None:
     group.add_command(users)
     group.add_command(retention)
-    group.add_command(demo)
 
 
 @click.group()
@@ -50,7 +45,7 @@ def users_add(ctx: click.Context, username: str, role: str, password_stdin: bool
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine, factory = _factory(_settings(ctx))
+    engine, factory = _factory(settings_of(ctx))
     try:
         with factory.begin() as session:
             add_user(session, username=username, role=role, password=password, now=dt.datetime.now(dt.UTC))
@@ -69,7 +64,7 @@ def users_list(ctx: click.Context) -> None:
 
     from intake.store.models import User
 
-    engine, factory = _factory(_settings(ctx))
+    engine, factory = _factory(settings_of(ctx))
     with factory() as session:
         for u in session.scalars(select(User).order_by(User.username)):
             last = u.last_login_at.strftime("%Y-%m-%dT%H:%MZ") if u.last_login_at else "never"
@@ -80,7 +75,7 @@ def users_list(ctx: click.Context) -> None:
 def _set_active(ctx: click.Context, username: str, active: bool) -> None:
     from intake.web.auth import AuthError, set_active
 
-    engine, factory = _factory(_settings(ctx))
+    engine, factory = _factory(settings_of(ctx))
     try:
         with factory.begin() as session:
             set_active(session, username=username, active=active)
@@ -118,7 +113,7 @@ def retention_purge(ctx: click.Context) -> None:
     """Purge what is past the configured periods now (the clock also runs this daily)."""
     from intake.retention import purge
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     engine, factory = _factory(settings)
     try:
         with factory.begin() as session:
@@ -128,15 +123,3 @@ def retention_purge(ctx: click.Context) -> None:
     click.echo(f"purged: {report.tickets} closed ticket(s), {report.inbound_messages} inbound message(s), "
                f"{report.outbox_items} outbox item(s), {report.redaction_entries} redaction log entries"
                + (f"; chain anchor {report.anchor}" if report.anchor else ""))
-
-
-@click.command("demo")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Working directory for the sandbox (default: a new temporary directory).")
-@click.option("--port", default=8900, show_default=True, help="First port of the sandbox's web pages.")
-@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-def demo(directory: str | None, port: int, no_browser: bool) -> None:
-    """Run the whole bot against local stand-ins (IMAP, SMTP sink, status page, Slack): no accounts needed."""
-    from intake.demo import run_demo
-
-    run_demo(directory=directory, base_port=port, open_browser=not no_browser)

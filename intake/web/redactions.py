@@ -17,7 +17,7 @@ from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import RedactionLogEntry
-from redaction.log import entry_record, render
+from intake.store.redaction_log import entry_record, render
 
 VERDICTS = ("confirmed", "false_positive")
 PAGE_SIZE = 50

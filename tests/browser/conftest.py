@@ -93,7 +93,7 @@ def live_server() -> Iterator[LiveServer]:
     factory = session_factory(engine)
     settings = load_settings(data_dir=directory, secret_key="browser-test-secret-0123456789")
     now = dt.datetime.now(dt.UTC)
-    from redaction.log import append
+    from intake.store.redaction_log import append
 
     text, findings = rejected_text(Canary())
     with factory.begin() as s:

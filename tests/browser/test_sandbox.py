@@ -48,7 +48,7 @@ target = "60m"
 
 @pytest.fixture
 def sandbox() -> Iterator[object]:
-    from intake.demo import DovecotImap, start_sandbox
+    from sandbox.demo import DovecotImap, start_sandbox
 
     if not DovecotImap.available():
         reason = "the sandbox test needs Dovecot (as root): apt-get install dovecot-imapd"

@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from eval.corpus import values as v
 from intake.store.db import session_factory
 from intake.store.models import Base
-from redaction.corpus import values as v
-from redaction.log import append, export, fingerprint, verify
+from intake.store.redaction_log import append, export, fingerprint, verify
 from redaction.types import Sender
 
 KEY = secrets.token_bytes(32)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from redaction.score import identity_spans, score_decisions, sender_of
+from eval.score import identity_spans, score_decisions, sender_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redaction"
 HOLDOUT = FIXTURES / "holdout.jsonl"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from eval.score import identity_spans
 from redaction.engine import get_redactor
-from redaction.score import identity_spans
 from redaction.types import Decision, Sender
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redaction"

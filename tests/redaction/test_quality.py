@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.corpus import generate
-from redaction.score import format_table, score
+from eval.corpus import generate
+from eval.score import format_table, score
 
 
 @pytest.fixture(scope="session")

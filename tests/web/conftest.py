@@ -126,7 +126,7 @@ def canary() -> Canary:
 @pytest.fixture
 def entries(factory: sessionmaker[Session], clock: Clock, canary: Canary) -> list[int]:
     """Five rejected messages over two weeks, two organizations, two channels, some types only."""
-    from redaction.log import append
+    from intake.store.redaction_log import append
 
     text, findings = rejected_text(canary)
     plan = [  # (days before now, channel, org, which findings)

@@ -10,7 +10,7 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from intake.demo_imap import ImapStandIn
+from sandbox.imap import ImapStandIn
 
 RAW = b"From: a@acme.example\r\nSubject: hi\r\nMessage-ID: <x1@acme.example>\r\n\r\nbody\r\n"
 

@@ -67,7 +67,7 @@ def test_closed_tickets_lose_their_mail_content_after_the_period_and_keep_their_
 
 
 def _append(s, when, canary):  # type: ignore[no-untyped-def]
-    from redaction.log import append
+    from intake.store.redaction_log import append
 
     text, findings = rejected_text(canary)
     return append(s, key=HMAC_KEY, now=when, channel="email", message_ref=None, sender_org="Acme GmbH",

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from redaction.corpus import generate
-from redaction.score import format_table, identity_spans, main, score, score_decisions
+from eval.corpus import generate
+from eval.score import format_table, identity_spans, main, score, score_decisions
 from redaction.types import Decision, Finding
 
 

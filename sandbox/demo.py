@@ -4,12 +4,12 @@ What runs (one process, threads):
 
 - the **real bot processes**: ``web`` (compliance/operator pages + the Slack endpoint), ``worker``
   (IMAP poller + outbox dispatcher) and ``clock`` (nags, portal gate), built from ordinary
-  :class:`~intake.settings.Settings` by their own ``run_forever`` functions;
+  :class:`~intake.settings.Settings` by the wiring (:func:`intake.wiring.run_process`);
 - an **IMAP server**: real Dovecot when it is installed and we are root; otherwise a small pure-Python
-  stand-in (:mod:`intake.demo_imap`), for the demo only: the tests always use Dovecot;
+  stand-in (:mod:`sandbox.imap`), for the demo only: the tests always use Dovecot;
 - an **SMTP sink** (aiosmtpd) that keeps what the bot sends, shown as the customer's mailbox;
 - a **status page** serving Statuspage v2 JSON with a toggle (portal up: deflection; down: tickets);
-- a **Slack stand-in** (:mod:`intake.demo_slack`): the triage channel page with working buttons and
+- a **Slack stand-in** (:mod:`sandbox.slack`): the triage channel page with working buttons and
   modals, sending signed requests to the bot, and the Web API methods the bot calls;
 - sample mails (``config/demo/*.eml``) to drop into the support mailbox with one click.
 
@@ -33,16 +33,18 @@ import tempfile
 import threading
 import time
 import webbrowser
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intake.demo_slack import BotLink, SlackApi, SlackState, apply_view_answer, values_from_form
+from bot.app import COMMAND, SHORTCUT_REPLY
 from intake.settings import CONFIG_DIR, Settings, load_settings
+from intake.wiring import run_process
+from sandbox.slack import BotLink, SlackApi, SlackState, apply_view_answer, values_from_form
 
 log = logging.getLogger(__name__)
 
+HERE = Path(__file__).resolve().parent
 DEMO_CONFIG = CONFIG_DIR / "demo"
 SUPPORT_ADDRESS = "support@vendor.example"
 IMAP_USER, IMAP_PASSWORD = "support", "sandbox-imap-password"
@@ -183,12 +185,12 @@ service imap-login {{
 
 
 class StandInImap(Imap):
-    """The pure-Python IMAP stand-in (demo only; see :mod:`intake.demo_imap`)."""
+    """The pure-Python IMAP stand-in (demo only; see :mod:`sandbox.imap`)."""
 
     kind = "pure-Python IMAP stand-in"
 
     def __init__(self, port: int) -> None:
-        from intake.demo_imap import ImapStandIn
+        from sandbox.imap import ImapStandIn
 
         self.port = port
         self.server = ImapStandIn(("127.0.0.1", port), user=IMAP_USER, password=IMAP_PASSWORD)
@@ -421,14 +423,8 @@ def start_sandbox(directory: Path | None = None, *, base_port: int = 0, processe
     sandbox.threads.append(t)
     _wait_port(console_port, 15)
 
-    import importlib
-
-    from intake.cli import PROCESSES
-
     for name in processes:
-        module = importlib.import_module(PROCESSES[name])
-        t = threading.Thread(target=_run_guarded, args=(module.run_forever, settings, stop, name), name=f"demo-{name}",
-                             daemon=True)
+        t = threading.Thread(target=_run_guarded, args=(settings, stop, name), name=f"demo-{name}", daemon=True)
         t.start()
         sandbox.threads.append(t)
     if "web" in processes:
@@ -436,9 +432,9 @@ def start_sandbox(directory: Path | None = None, *, base_port: int = 0, processe
     return sandbox
 
 
-def _run_guarded(fn: Callable[..., None], settings: Settings, stop: threading.Event, name: str) -> None:
+def _run_guarded(settings: Settings, stop: threading.Event, name: str) -> None:
     try:
-        fn(settings, stop=stop)
+        run_process(name, settings, stop)
     except Exception:
         log.exception("sandbox: the %s process stopped with an error", name)
 
@@ -483,12 +479,13 @@ def console_app(sb: Sandbox) -> Any:
     from starlette.concurrency import run_in_threadpool
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
     from starlette.templating import Jinja2Templates
 
-    from intake.demo_slack import render_blocks, render_modal
+    from sandbox.slack import render_blocks, render_modal
 
-    templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "web" / "templates"))
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
     api = SlackApi(sb.slack, token=BOT_TOKEN)
     errors: dict[str, dict[str, str]] = {}
     notes: list[str] = []
@@ -538,7 +535,7 @@ def console_app(sb: Sandbox) -> Any:
 
     async def home(request: Request) -> Response:
         ctx = await run_in_threadpool(_context)
-        return templates.TemplateResponse(request, "sandbox_home.html", ctx)
+        return templates.TemplateResponse(request, "home.html", ctx)
 
     async def drop(request: Request) -> Response:
         form = await request.form()
@@ -551,7 +548,7 @@ def console_app(sb: Sandbox) -> Any:
 
     async def mailbox(request: Request) -> Response:
         ctx = await run_in_threadpool(_context)
-        return templates.TemplateResponse(request, "sandbox_mail.html", ctx)
+        return templates.TemplateResponse(request, "mail.html", ctx)
 
     async def portal(request: Request) -> Response:
         return HTMLResponse("<h1>Vendor support portal (sandbox)</h1><p>In real life, customers file requests here. "
@@ -579,7 +576,7 @@ def console_app(sb: Sandbox) -> Any:
 
     async def slack_page(request: Request) -> Response:
         ctx = await run_in_threadpool(_slack_context)
-        return templates.TemplateResponse(request, "sandbox_slack.html", ctx)
+        return templates.TemplateResponse(request, "slack.html", ctx)
 
     async def slack_version(request: Request) -> Response:
         return JSONResponse({"version": sb.slack.version, "modal": sb.slack.open_view})
@@ -615,8 +612,6 @@ def console_app(sb: Sandbox) -> Any:
         ts = str(form.get("ts") or "")
 
         def go() -> None:
-            from bot.app import SHORTCUT_REPLY
-
             trigger, status = sb.bot.message_shortcut(callback_id=SHORTCUT_REPLY, ts=ts)
             _after_trigger(trigger, status)
         await run_in_threadpool(go)
@@ -624,8 +619,6 @@ def console_app(sb: Sandbox) -> Any:
 
     async def slack_command(request: Request) -> Response:
         def go() -> None:
-            from bot.app import COMMAND
-
             trigger, status = sb.bot.slash_command(COMMAND)
             _after_trigger(trigger, status)
         await run_in_threadpool(go)
@@ -636,7 +629,7 @@ def console_app(sb: Sandbox) -> Any:
         form = await request.form()
         thread, text = str(form.get("thread_ts") or ""), str(form.get("text") or "").strip()
         if text and thread in sb.slack.messages:
-            from intake.demo_slack import ME, Message
+            from sandbox.slack import ME, Message
 
             with sb.slack.lock:
                 ts = sb.slack.next_ts()
@@ -683,8 +676,8 @@ def console_app(sb: Sandbox) -> Any:
         Route("/slack/ui/post", slack_post, methods=["POST"]),
         Route("/slack/ui/view", slack_view, methods=["POST"]),
     ]
-    app = Starlette(routes=routes)
-    return app
+    routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
+    return Starlette(routes=routes)
 
 
 def run_demo(*, directory: str | None, base_port: int, open_browser: bool) -> None:

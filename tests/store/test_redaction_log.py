@@ -20,9 +20,10 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from intake.redaction_log_cli import redaction_log
 from intake.settings import load_settings
 from intake.store.models import RedactionLogEntry
-from redaction.log import (
+from intake.store.redaction_log import (
     GENESIS,
     RedactionLogError,
     append,
@@ -32,7 +33,6 @@ from redaction.log import (
     iter_entries,
     verify,
 )
-from redaction.logcli import redaction_log
 from redaction.types import Finding
 
 KEY = b"k" * 32

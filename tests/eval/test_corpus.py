@@ -8,14 +8,14 @@ from collections import Counter
 
 import pytest
 
-from redaction.corpus import dump_jsonl, generate, load_jsonl
-from redaction.corpus import values as v
-from redaction.corpus.clean import CLEAN, HARD_CLEAN
-from redaction.corpus.doc import unwrap
-from redaction.corpus.generate import CorpusError, build
-from redaction.corpus.hard import HARD_DIRTY
-from redaction.corpus.leaks import SECRET
-from redaction.corpus.pii import PII
+from eval.corpus import dump_jsonl, generate, load_jsonl
+from eval.corpus import values as v
+from eval.corpus.clean import CLEAN, HARD_CLEAN
+from eval.corpus.doc import unwrap
+from eval.corpus.generate import CorpusError, build
+from eval.corpus.hard import HARD_DIRTY
+from eval.corpus.leaks import SECRET
+from eval.corpus.pii import PII
 
 
 @pytest.fixture(scope="module")

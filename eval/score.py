@@ -1,4 +1,4 @@
-"""Score a redactor on a labelled corpus (ours from ``redaction.corpus`` or any JSONL in its shape).
+"""Score a redactor on a labelled corpus (ours from ``eval.corpus`` or any JSONL in its shape).
 
 Message level (what the support terms care about: a request is rejected or accepted whole):
 
@@ -11,7 +11,7 @@ Span level, independent of the engine's type names (ours and the engine's vocabu
 per label type, the share of labelled spans overlapped by some finding (recall); per finding type,
 the share of findings overlapping some labelled span (precision).
 
-``python -m redaction.score [--seed N] [--n N] [--jsonl FILE] [--config FILE] [--model NAME]``
+``python -m eval.score [--seed N] [--n N] [--jsonl FILE] [--config FILE] [--model NAME]``
 prints a table and exits 1 when a target is missed.
 """
 
@@ -209,9 +209,9 @@ def main(argv: list[str] | None = None, *, make_redactor: Any = None) -> int:
     import json
     import time
 
-    from redaction.corpus import generate, load_jsonl
+    from eval.corpus import generate, load_jsonl
 
-    parser = argparse.ArgumentParser(prog="python -m redaction.score", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.score", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--n", type=int, default=480, help="corpus size (default 480)")
     parser.add_argument("--jsonl", help="score this labelled JSONL file instead of a generated corpus")

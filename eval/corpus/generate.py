@@ -1,6 +1,6 @@
 """The labelled redaction corpus: ``generate(seed, n)`` -> list of items.
 
-Item shape (also the JSONL shape ``redaction.score`` reads)::
+Item shape (also the JSONL shape ``eval.score`` reads)::
 
     {"id": "...", "text": "...", "sender": {"name", "email", "org", "phone"},
      "labels": [{"type", "start", "end", "category": "pii" | "secret"}],
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m redaction.corpus.generate", description="Write the labelled corpus as JSONL.")
+    parser = argparse.ArgumentParser(prog="python -m eval.corpus.generate", description="Write the labelled corpus as JSONL.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--n", type=int, default=480)
     parser.add_argument("--output", "-o", default="-")

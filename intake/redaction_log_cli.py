@@ -7,6 +7,11 @@ import sys
 
 import click
 
+from intake.commands import settings_of
+from intake.retention import current_anchor
+from intake.store.db import make_engine, session_factory
+from intake.store.redaction_log import GENESIS, export, find_fingerprint, fingerprint, verify
+
 
 def _when(value: str | None, name: str, *, end_of_day: bool = False) -> dt.datetime | None:
     """An ISO date (a whole UTC day) or an ISO instant (naive means UTC)."""
@@ -23,11 +28,7 @@ def _when(value: str | None, name: str, *, end_of_day: bool = False) -> dt.datet
 
 
 def _session(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from intake.settings import Settings, get_settings
-    from intake.store.db import make_engine, session_factory
-
-    obj = ctx.find_root().obj
-    settings = obj if isinstance(obj, Settings) else get_settings()
+    settings = settings_of(ctx)
     engine = make_engine(settings.effective_database_url)
     return engine, session_factory(engine)()
 
@@ -48,8 +49,6 @@ def redaction_log() -> None:
 def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | None, until: str | None,
                channel: str | None, sender_org: str | None) -> None:
     """Export entries, oldest first, as CSV or JSON lines."""
-    from redaction.log import export
-
     start, end = _when(since, "--since"), _when(until, "--until", end_of_day=True)
     engine, session = _session(ctx)
     try:
@@ -71,14 +70,10 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | No
 @click.pass_context
 def verify_cmd(ctx: click.Context, expect_head: str | None, start: str | None) -> None:
     """Check the hash chain; exit 1 and name the first bad entry if it is broken."""
-    from redaction.log import GENESIS, verify
-
     engine, session = _session(ctx)
     try:
         note = ""
         if start is None:
-            from intake.retention import current_anchor
-
             anchor = current_anchor(session)
             if anchor and anchor.get("anchor"):
                 start = str(anchor["anchor"])
@@ -99,11 +94,7 @@ def verify_cmd(ctx: click.Context, expect_head: str | None, start: str | None) -
 def fingerprint_cmd(ctx: click.Context) -> None:
     """Read one value from stdin (never from the command line: shell history, process lists), print its
     HMAC-SHA256 fingerprint under the server key and the entries that hold it."""
-    from intake.settings import Settings, get_settings
-    from redaction.log import find_fingerprint, fingerprint
-
-    obj = ctx.find_root().obj
-    settings = obj if isinstance(obj, Settings) else get_settings()
+    settings = settings_of(ctx)
     value = click.prompt("value", hide_input=True) if sys.stdin.isatty() else sys.stdin.read().rstrip("\r\n")
     if not value:
         raise click.UsageError("no value on stdin")
