@@ -75,7 +75,7 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
 
 
 def build_asgi(settings: Any, *, factory: sessionmaker[Session]) -> Any:
-    """The ASGI app the web process mounts at ``/slack`` (``intake.web.app.build_slack_app``):
+    """The ASGI app the web process mounts at ``/slack`` (built by ``intake.wiring.slack_app``):
     ``/slack/events`` answers the Events API, interactivity, shortcuts and slash commands (one Request
     URL for all, as in the manifest); ``/slack/interactions`` is an alias. None when Slack is not
     configured at all; a half configuration fails loudly."""

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intake import metrics_ops
 from intake.domain.severity import Severity
+from intake.store import redaction_log
 from intake.store.models import Lease, OutboxItem, PortalObservation
-from redaction import log as redaction_log
 from redaction.types import Finding
 
 from .helpers import local, open_ticket

@@ -23,9 +23,9 @@ from starlette.testclient import TestClient
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.settings import load_settings
+from intake.store import redaction_log
 from intake.store.models import Lease, PortalObservation
 from intake.web.app import create_app
-from redaction import log as redaction_log
 from redaction.types import Finding
 from tests.clock.helpers import open_ticket
 
