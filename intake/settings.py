@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     retention_purge_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                                       validation_alias=_alias("RETENTION_PURGE_TIME"))
 
+    # -- ticket events out (intake/webhooks.py, docs/webhooks.md) --------------------------------------
+    webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("WEBHOOK_URLS"))
+    webhook_secret: SecretStr | None = Field(None, validation_alias=_alias("WEBHOOK_SECRET"))
+    webhook_timeout: float = Field(10.0, gt=0, validation_alias=_alias("WEBHOOK_TIMEOUT"))
+
     # -- operations -------------------------------------------------------------------------------
     log_format: Literal["json", "text"] = Field("text", validation_alias=_alias("LOG_FORMAT"))
     log_level: str = Field("INFO", validation_alias=_alias("LOG_LEVEL"))
@@ -154,7 +159,7 @@ class Settings(BaseSettings):
                 raise SettingsError(f"{key}: cannot read secret file {value!r}: {exc.strerror or exc}") from exc
         return data
 
-    @field_validator("authserv_ids", "web_trusted_proxies", mode="before")
+    @field_validator("authserv_ids", "web_trusted_proxies", "webhook_urls", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip().startswith("["):
@@ -167,6 +172,23 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"not a JSON list nor comma-separated values: {exc}") from None
         return value
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"{url!r}: a webhook URL must start with https:// (or http:// on a private network)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_secret_needed(self) -> Settings:
+        if self.webhook_urls:
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if len(secret.encode()) < 32:
+                raise ValueError("SUPPORTBOT_WEBHOOK_SECRET must hold at least 32 bytes when"
+                                 " SUPPORTBOT_WEBHOOK_URLS is set (receivers verify the signature with it)")
+        return self
 
     @property
     def effective_database_url(self) -> str:

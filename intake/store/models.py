@@ -1,6 +1,7 @@
 """Tables. SQLite (WAL) by default, PostgreSQL through DATABASE_URL; the same schema on both.
 
-Keep this file and ``migrations/versions/0001_initial.py`` in step (pre-release: one migration);
+Keep this file and ``migrations/versions/`` in step (0001 is the first release's schema; changes since are
+new revisions that upgrade a running deployment);
 ``tests/store/test_migrations.py`` compares them.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -151,6 +153,11 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # When the webhook relay turned the event into deliveries (NULL: not yet; see intake/webhooks.py).
+    exported_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_ticket_events_unexported", "id", sqlite_where=text("exported_at IS NULL"),
+                            postgresql_where=text("exported_at IS NULL")),)
 
 
 class TicketMessageId(Base):
@@ -277,3 +284,26 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(300))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ApiToken(Base):
+    """Bearer tokens of the read API (``/api/v1``): only a SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(32))  # operator | compliance
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class ExportCursor(Base):
+    """How far an append-only table has been exported (the webhook relay's redaction-log position)."""
+
+    __tablename__ = "export_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
