@@ -22,8 +22,8 @@ from intake.domain.severity import Severity
 from intake.domain.ticket import Waiver
 from intake.outbox import Dispatcher, RetryPolicy
 from intake.settings import SettingsError, load_settings
+from intake.store import redaction_log
 from intake.store.models import OutboxItem
-from redaction import log as redaction_log
 from redaction.types import Finding
 from tests.clock.helpers import POLICY
 
