@@ -134,6 +134,7 @@ class Settings(BaseSettings):
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("WEBHOOK_URLS"))
     webhook_secret: SecretStr | None = Field(None, validation_alias=_alias("WEBHOOK_SECRET"))
     webhook_timeout: float = Field(10.0, gt=0, validation_alias=_alias("WEBHOOK_TIMEOUT"))
+    webhook_source: str = Field("urn:supportbot", min_length=1, validation_alias=_alias("WEBHOOK_SOURCE"))
 
     # -- operations -------------------------------------------------------------------------------
     log_format: Literal["json", "text"] = Field("text", validation_alias=_alias("LOG_FORMAT"))

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake import webhooks
 from intake.outbox import Dispatcher, RetryPolicy, Transport
 from intake.portal import GateReading, PortalMonitor, latest_reading, record_reading
 from intake.settings import Settings
@@ -85,6 +86,8 @@ class Worker:
     dispatch_interval: float = 1.0
     closers: list[Callable[[], None]] = field(default_factory=list)
     clock: Callable[[], dt.datetime] = utcnow
+    # Turns new ticket events into webhook deliveries (intake/webhooks.py); runs before each dispatch.
+    relay: Callable[[dt.datetime], int] | None = None
 
     def dispatch_loop(self, stop: threading.Event) -> None:
         failures = 0
@@ -96,6 +99,8 @@ class Worker:
                 if self.gate is not None and time.monotonic() >= next_gate:
                     self.gate.current()
                     next_gate = time.monotonic() + self.gate.max_age.total_seconds() / 3
+                if self.relay is not None:
+                    self.relay(self.clock())
                 report = self.dispatcher.dispatch_once(now=self.clock(), limit=10)
                 failures = 0
             except SQLAlchemyError as exc:
@@ -177,6 +182,9 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
             transports["email"] = SmtpTransport(SmtpConfig.from_settings(settings))
         else:
             log.warning("SUPPORTBOT_SMTP_HOST not set: customer emails stay queued in the outbox")
+        if settings.webhook_urls and settings.webhook_secret is not None:
+            transports["webhook"] = webhooks.WebhookTransport(settings.webhook_secret.get_secret_value().encode(),
+                                                              timeout=settings.webhook_timeout)
     on_done: dict[str, Any] = {}
     if slack is not None:
         transports["slack"], on_done["slack"] = slack(settings, factory, policy)
@@ -204,7 +212,11 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
                                worker_id=worker_id)
     else:
         log.warning("SUPPORTBOT_IMAP_HOST/IMAP_USER not set: no mail is read")
+    def relay(now: dt.datetime) -> int:
+        with factory() as session, session.begin():
+            return webhooks.relay(session, urls=settings.webhook_urls, source=settings.webhook_source, now=now)
+
     return Worker(factory=factory, dispatcher=dispatcher, poller=poller, gate=gate, handler=handler,
-                  closers=closers, clock=clock)
+                  closers=closers, clock=clock, relay=relay)
 
 

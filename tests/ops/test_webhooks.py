@@ -199,3 +199,33 @@ def test_settings_need_a_long_secret_and_http_urls(tmp_path) -> None:
     s = load_settings(data_dir=tmp_path, webhook_urls="https://a.example/h, https://b.example/h",
                       webhook_secret="x" * 32)
     assert s.webhook_urls == ["https://a.example/h", "https://b.example/h"]
+
+
+def test_the_worker_relays_and_delivers_what_happens_after_it_starts(factory: sessionmaker[Session],
+                                                                     receiver: Receiver, tmp_path) -> None:
+    from intake.worker import build_worker
+
+    with factory() as session, session.begin():  # from before the webhooks were configured: not sent
+        services.open_ticket(session, policy=POLICY, now=T0, channel="email", subject="old", body="old",
+                             requested_severity=Severity.S3)
+    with factory() as session, session.begin():  # a worker without webhooks relays to nobody
+        webhooks.relay(session, urls=[], source=SOURCE, now=T0)
+    settings = load_settings(data_dir=tmp_path, webhook_urls=receiver.url, webhook_secret=SECRET.decode(),
+                             webhook_source=SOURCE)
+    worker = build_worker(settings, factory=factory, worker_id="w-test")
+    assert "webhook" in worker.dispatcher.transports
+    worker.dispatch_interval = 0.05
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.dispatch_loop, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        with factory() as session, session.begin():
+            services.open_ticket(session, policy=POLICY, now=dt.datetime.now(dt.UTC), channel="email",
+                                 subject="new", body="new", requested_severity=Severity.S2)
+        deadline = time.monotonic() + 20
+        while not receiver.events and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert [e["data"]["ticket"]["subject"] for e in receiver.events] == ["new"]
