@@ -21,13 +21,10 @@ from redaction.segments import Layout
 from redaction.types import Finding, Sender
 
 _DIGITS = re.compile(r"\D")
+# Test personas' phones: "+49 170 0000000", "0000 000000": the subscriber part is all zeros.
+_ZERO_SUBSCRIBER = re.compile(r"0{6,}$")
 _SSH_PUBLIC = re.compile(
     r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+\S*$"
-)
-# "call me at ...", "my mobile: ..." in the sender's own (top-level, non-quoted) text.
-_OWN_PHONE = re.compile(
-    r"(?i)\b(?:call me|reach me|ring me|text me|my (?:phone|mobile|cell|number|direct line)|mich|"
-    r"meine (?:nummer|handynummer|telefonnummer))\b[^\n\d+]{0,12}$"
 )
 _TEST_CARD_CONTEXT = re.compile(r"(?i)\b(?:test|sandbox|testkarte|3ds test|dummy)[\w -]{0,20}(?:card|karte|number|nummer)s?\b")
 _RECORD_PII = {"POSTAL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "EMAIL_ADDRESS", "PERSON"}
@@ -53,14 +50,18 @@ def fold_keep_length(value: str) -> str:
     return "".join(out)
 
 
-_OBF_AT = re.compile(r"\s*[(\[{<]\s*at\s*[)\]}>]\s*", re.IGNORECASE)
-_OBF_DOT = re.compile(r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*", re.IGNORECASE)
+_AT_WORD = r"(?:at|ät|aet|chez|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"
+_DOT_WORD = r"(?:dot|punkt|point|punto|kropka|punt|pkt)"
+_OBF_AT = re.compile(r"\s*[(\[{<]\s*" + _AT_WORD + r"\s*[)\]}>]\s*|\s+" + _AT_WORD + r"\s+", re.IGNORECASE)
+_OBF_DOT = re.compile(r"\s*[(\[{<]\s*" + _DOT_WORD + r"\s*[)\]}>]\s*|\s+" + _DOT_WORD + r"\s+", re.IGNORECASE)
 
 
 def deobfuscate_email(value: str) -> str:
-    """``jane (at) example (dot) com`` -> ``jane@example.com``."""
+    """``jane (at) example (dot) com``, ``jane dot doe at web punkt de``, ``jane%40web.de`` -> an address."""
     if "@" in value:
         return value
+    if "%40" in value:
+        return value.replace("%40", "@")
     return _OBF_DOT.sub(".", _OBF_AT.sub("@", value))
 
 
@@ -396,6 +397,8 @@ class ContextRules:
 
     def _phone(self, value: str, sender: Sender | None) -> str | None:
         digits = _DIGITS.sub("", value)
+        if _ZERO_SUBSCRIBER.search(digits):
+            return "placeholder number (all-zero subscriber part)"
         if digits[-9:] in self._vendor_phones:
             return "vendor phone"
         if sender is not None and sender.phone and _DIGITS.sub("", sender.phone)[-9:] == digits[-9:]:
@@ -449,10 +452,7 @@ class ContextRules:
             if why is None and self.is_colleague(value, text, sender):
                 return "colleague (named with an address at the organization's domain, or as staff)"
             return why
-        if kind == "PHONE_NUMBER":
-            if layout is not None and finding.start < layout.top_end and _OWN_PHONE.search(
-                    text, max(0, finding.start - 30), finding.start):
-                return "the sender's own number (top-level message)"
+        if kind == "PHONE_NUMBER":  # first-person numbers ("call me at") are the people model's
             return self._phone(value, sender)
         if kind == "CREDIT_CARD":
             if _DIGITS.sub("", value) in self._test_cards:

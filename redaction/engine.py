@@ -39,6 +39,7 @@ from redaction.config import DEFAULT_CONFIG, RedactionConfig, load_config
 from redaction.context import CLOSING, SIGNATURE_GAP, ContextRules, signature_gap
 from redaction.decision import decide
 from redaction.nlp import load_ner
+from redaction.people import Attribution, PeopleModel, Zone
 from redaction.recognizers import build
 from redaction.recognizers.base import Category
 from redaction.segments import Layout, View, joined_view, layout, make_view
@@ -60,6 +61,7 @@ _BLOCKERS = {"PERSON", "EMAIL_ADDRESS"}
 # or a closing ("... anna@web.de. Thanks, Tom Fischer").
 _SENTENCE_OR_CLOSING = re.compile(r"[.!?;]\s|(?i:\b" + CLOSING + r"\b)")
 OWN_WINDOW = 40
+_ONE_URL = re.compile(r"[^\s]*[/?=&%][^\s]*\Z")
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
                  "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
 
@@ -156,10 +158,15 @@ class SegmentNlpEngine(NlpEngine):
 
 @dataclass(frozen=True)
 class Explained:
-    """A candidate finding (original offsets) and why it was dropped (``None``: it stands)."""
+    """A candidate finding (original offsets) and why it was dropped (``None``: it stands).
+
+    ``attribution``: for names, emails, phones and postal addresses, whose they are (sender,
+    colleague, vendor staff, third party, public) and the structure that says so.
+    """
 
     finding: Finding
     suppressed_by: str | None
+    attribution: Attribution | None = None
 
 
 class Redactor:
@@ -168,6 +175,7 @@ class Redactor:
     def __init__(self, config: RedactionConfig) -> None:
         self.config = config
         self.rules = ContextRules(config)
+        self.people = PeopleModel(self.rules)
         recognizers = build(config.recognizers, person_config=config.person)
         self._categories: dict[str, Category] = {
             entity: getattr(r, "category", "pii") for r in recognizers for entity in r.supported_entities
@@ -269,6 +277,8 @@ class Redactor:
                        for g, why in found)
 
         for s, e in anchors:
+            if _ONE_URL.match(text, min(e, f.end), max(s, f.start)):
+                continue  # the organization's name inside a link is no signature ("shop.acme.de/?email=...")
             if e <= f.start:
                 if f.start - e <= SIGNATURE_GAP and signature_gap(text[e:f.start]) and not blocked(e, f.start):
                     return True
@@ -303,14 +313,47 @@ class Redactor:
         # own address across a signature-like gap (titles, company, separators, line breaks; no
         # sentence, no word introducing someone else). Chained: an own address makes the phone
         # after it own too.
+        # Anchors count only inside one zone (the sender's text, or one quoted/forwarded mail), and
+        # never make a third party's contact block the sender's.
+        zones = self.people.zones(view.text, lay, sender)
+
+        def zone_of(pos: int) -> Zone:
+            return self.people.zone_at(zones, pos)
+
+        phones = [(f.start, f.end) for f, _ in found if f.type == "PHONE_NUMBER"]
+        for s, e in self.people.contact_block_phones(view.text, zones):
+            if not any(ps < e and s < pe for ps, pe in phones):
+                f = Finding("PHONE_NUMBER", s, e, 0.85, "phone_number+contact_block", "pii")
+                found.append((f, self.rules.suppress(f, view.text, sender, lay)))
+
         own_spans = self.rules.identity_anchors(view.text, sender)
         own_spans += [(f.start, f.end) for f, why in found if why in _OWN_REASONS or (why or "").startswith("colleague")]
         if own_spans:
             for i in sorted(range(len(found)), key=lambda k: found[k][0].start):
                 f, why = found[i]
-                if why is None and f.type in _ORG_CONTACT and self._own_contact(view.text, f, own_spans, found):
+                if why is not None or f.type not in _ORG_CONTACT:
+                    continue
+                zone = zone_of(f.start)
+                if zone.party == "third_party":
+                    continue
+                anchors_here = [a for a in own_spans if zone_of(a[0]) is zone]
+                if anchors_here and self._own_contact(view.text, f, anchors_here, found):
                     found[i] = (f, "sender's own contact (next to their name or organization)")
                     own_spans.append((f.start, f.end))
+
+        # The relational person model: first-person contact data is its writer's, a colleague
+        # handing over gives their own number, the store's line is the organization's; the writer
+        # of a forwarded third-party mail is a third party.
+        for i, (f, why) in enumerate(found):
+            if why is None and f.category == "pii":
+                zone = zone_of(f.start)
+                own = self.people.own_by_structure(view.text, f, zone)
+                if own is not None:
+                    found[i] = (f, own)
+                elif f.score < threshold:
+                    third = self.people.third_party_by_structure(f, zone, view.text)
+                    if third is not None:
+                        found[i] = (replace(f, score=threshold, recognizer=f.recognizer + "+writer"), None)
 
         # A quoted or forwarded writer introducing themselves is a third party ("> Hi, my name is ...").
         for i, (f, why) in enumerate(found):
@@ -332,7 +375,8 @@ class Redactor:
         explained = []
         for f, why in found:
             start, end = view.to_original(f.start, f.end)
-            explained.append(Explained(replace(f, start=start, end=end), why))
+            attribution = self.people.attribute(f, why, zone_of(f.start), threshold)
+            explained.append(Explained(replace(f, start=start, end=end), why, attribution))
         explained.sort(key=lambda e: (e.finding.start, e.finding.end))
         return explained
 

@@ -176,13 +176,33 @@ _SIGNOFF = re.compile(
 _NAME_LINE = re.compile(
     r"^\s*([A-ZÀ-Þ][\w'’\-]+(?:\s+(?:[a-z]{1,3}\s+)?[A-ZÀ-Þ][\w'’\-]+){1,3})\s*(?:$|[|·•,–—/]\s*\S)"
 )
-_REPLY_HEADER = re.compile(
-    r"^\s*(?:on .{5,200} wrote:|am .{5,200} schrieb .{0,80}:|le .{5,200} a écrit ?:|-{2,} ?original message ?-{2,}|"
-    r"-{2,} ?forwarded message ?-{2,}|begin forwarded message:|-{2,} ?weitergeleitete nachricht ?-{2,}|"
+# Where a quoted reply or a forwarded mail starts, in the languages customers write: "On ... wrote:",
+# "Am ... schrieb ...:", "Le ... a écrit :", "Op ... schreef ...:", "Il giorno ... ha scritto:",
+# "El ... escribió:", "W dniu ... napisał(a):", and the separator lines mail clients insert.
+REPLY_HEADER = re.compile(
+    r"^\s*(?:on .{5,200} wrote:|am .{5,200} schrieb .{0,80}:|le .{5,200} a [ée]crit ?:|op .{5,200} schreef .{0,80}:|"
+    r"(?:il giorno )?.{5,200} ha scritto ?:|el .{5,200} escribi[óo] ?:|(?:w dniu )?.{5,200} napisa[łl](?:\(a\)|a)? ?:|"
+    r"den .{5,200} skrev .{0,80}:|"
+    r"-{2,} ?(?:original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|"
+    r"oorspronkelijk bericht|origineel bericht|messaggio originale|mensaje original|wiadomość oryginalna|"
+    r"oryginalna wiadomość) ?-{2,}|"
+    r"-{2,} ?(?:forwarded message|weitergeleitete nachricht|message transféré|doorgestuurd bericht|"
+    r"messaggio inoltrato|mensaje reenviado|wiadomość przekazana|przekazana wiadomość) ?-{2,}|"
+    r"begin forwarded message:|début du message réexpédié ?:|anfang der weitergeleiteten nachricht:|"
     r"_{10,})\s*$",
     re.IGNORECASE,
 )
-_HEADER_LINE = re.compile(r"^\s*(?:from|to|cc|bcc|sent|date|subject|von|an|gesendet|betreff|reply-to):\s", re.IGNORECASE)
+_REPLY_HEADER = REPLY_HEADER
+# Header lines of a quoted or forwarded mail (English, German, French, Dutch, Italian, Spanish, Polish).
+HEADER_LINE = re.compile(
+    r"^\s*(?:from|to|cc|bcc|sent|date|subject|von|an|gesendet|datum|betreff|reply-to|de|à|a|envoyé|objet|date|"
+    r"van|aan|verzonden|onderwerp|da|inviato|oggetto|data|para|enviado|asunto|fecha|od|do|wysłano|wysłane|temat|"
+    r"dw|kopie|copie)[ \t]?:\s",
+    re.IGNORECASE,
+)
+_HEADER_LINE = HEADER_LINE
+# The first line of a forwarded header block without a separator line ("Von: ...", then "Gesendet: ...").
+_FROM_LINE = re.compile(r"^\s*(?:from|von|de|van|da|od)[ \t]?:\s+\S", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _NON_PROSE = re.compile(
     r"^\s*(?:at\s+[\w$.<>]+[(:]|File \"|Traceback \(|Caused by:|\.\.\. \d+ more|#\d+\s|\w+(?:\.\w+)+(?:Error|Exception)\b"
@@ -246,7 +266,9 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
     # The top-level part ends at the first quoted line or reply/forward header.
     top_n = len(lines)
     for i, (s, e) in enumerate(lines):
-        if s in view.quoted_lines or _REPLY_HEADER.match(text[s:e]):
+        if s in view.quoted_lines or _REPLY_HEADER.match(text[s:e]) or (
+                _FROM_LINE.match(text[s:e]) and i + 1 < len(lines)
+                and HEADER_LINE.match(text[lines[i + 1][0]:lines[i + 1][1]])):
             top_n = i
             break
     top_end = lines[top_n][0] if top_n < len(lines) else len(text)

@@ -167,7 +167,14 @@ _FUNCTION_WORDS = frozenset(
     "der die das den dem des deren dessen ein eine einen einem einer ihr ihre ihrer ihren ihrem unser unsere "
     "unserer unseren sie wir ich er es könnten können könnte bitte danke vielen leider seit wegen "
     "the a an our your their this that these those please thanks dear hi hello la el le les los las il lo gli "
-    "sra sr sig mme mlle frau herr herrn mr mrs ms dr".split()
+    "sra sr sig mme mlle frau herr herrn mr mrs ms dr "
+    # greetings and closings in the languages customers write ("Guten Tag", "Viele Grüße", "Dzień dobry")
+    "guten gute viele liebe lieber liebes beste besten herzliche herzlichen freundliche freundlichen schöne schönen "
+    "sonnige sonnigen mit sehr hallo moin servus grüß grüße grüsse gruß bonjour bonsoir salut cher chère chers "
+    "madame monsieur bien bonne cordialement buongiorno buonasera gentile gentili salve cordiali "
+    "distinti hola buenos buenas estimado estimada estimados querido querida saludos un dzień witam szanowny "
+    "szanowna szanowni pozdrawiam pozdrowienia serdeczne hoi beste geachte goedemorgen goedemiddag goedenavond "
+    "groeten hartelijke vriendelijke met good kind warm best happy merry frohe frohes".split()
 )
 
 

@@ -20,7 +20,9 @@ _FICTIONAL_US = re.compile(r"^(?:\+?1[ \-.]?)?\(?\d{3}\)?[ \-.]?555[ \-.]?01\d\d
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|call|fax|whatsapp|sms|text (?:him|her|them)|reach|"
     r"number|telefon|handy|mobil|contact|\b(?:rang|ring|rings|dial|dialled|dialed|anruf|angerufen|rief|appel\w*|"
-    r"llam\w*|chiam\w*|bel|belde|ringde|ringte|ringer|tlf|tél|tfn)\b|電話|携帯|手机|电话)"
+    r"llam\w*|lláma\w*|llámeme|chiam\w*|bel|belde|bellen|ringde|ringte|ringer|tlf|tél|tfn|zadzwo\w*|dzwo\w*|"
+    r"komórk\w*|cellulare|cell|móvil|movil|portable|gsm|mobiel|mobiele|erreichbar|joignable|bereikbaar|raggiungibile|"
+    r"nummer|numer|numero|número|numéro|telefoon\w*|telefono|teléfono|téléphone)\b|電話|携帯|手机|电话)"
 )
 
 

@@ -43,7 +43,10 @@ _DE_PREP_STREET = (
 _NL_STREET = rf"\b[{_UP}][{_LO}]+(?:straat|laan|gracht|plein|kade|gatan|vägen|gade|vej|veien)\s\d{{1,4}}[a-zA-Z]?\b"
 _LABEL_BLOCK = (
     r"(?im)^[ \t*\-]*(?:ship(?:ping)? to|deliver(?:y)? to|bill(?:ing)? to|sold to|shipping address|billing address"
-    r"|delivery address|home address|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison)[ \t]*:[ \t]*\n?"
+    r"|delivery address|home address|lieferadresse|rechnungsadresse|lieferanschrift|adresse de livraison|empfänger|empfaenger"
+    r"|zustelladresse|versandadresse|anschrift|recipient|destinataire|adresse de facturation|adresse postale|afleveradres"
+    r"|bezorgadres|verzendadres|factuuradres|ontvanger|indirizzo di spedizione|indirizzo di consegna|destinatario"
+    r"|dirección de envío|direccion de envio|dirección de entrega|adres dostawy|adres do wysyłki|odbiorca|adresat)[ \t]*:[ \t]*\n?"
     r"((?:[ \t]*[^\n:]{3,60}\n){0,4}[ \t]*[^\n:]*\d[^\n:]{1,60})"
 )
 
@@ -61,6 +64,11 @@ _UNIT = (
 # Street plus postcode and city, on one line or two: a complete postal address.
 _FULL = _STREET_ANY + _UNIT + r"{0,2}[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
 
+_STREET_LINE_BLOCK = (
+    rf"(?m)^[ \t]*[{_UP}][{_LO}.\-]+(?:[ \t]+[{_UP}{_LO}][{_LO}.\-]+){{0,3}}[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[/\-]\d{{1,4}})?"
+    rf"[ \t]*,?[ \t]*\r?\n[ \t]*(?:[A-Z]{{1,2}}-)?(?:\d{{5}}|\d{{4}}(?:[ \t]?[A-Z]{{2}})?|\d{{2}}-\d{{3}})[ \t]+[{_UP}][{_LO}\-]+"
+    rf"(?:[ \t][{_UP}][{_LO}\-]+)?[ \t]*$"
+)
 # The organization's own premises: "our Berlin store (...)", "unser Lager in ...", "our Munich office".
 _OWN_PREMISES = re.compile(
     r"(?i)\b(?:our|unser\w*|notre|nos|nuestr[oa]s?)\s+(?:[\w\-]+\s+){0,2}(?:store|stores|shop|shops|office|offices|"
@@ -81,6 +89,12 @@ RULE = Rule(
     patterns=(
         PatternSpec("label_block", _LABEL_BLOCK, 0.85, group=1),
         PatternSpec("street_postcode_city", _FULL, 0.6),
+        # A street line of any name, then a postcode-and-city line: an address block without a keyword.
+        PatternSpec("street_line_city_line", _STREET_LINE_BLOCK, 0.6),
+        # Packstation / parcel lockers and the DHL Postnummer (the customer's own id at the locker).
+        PatternSpec("postnummer", r"(?i:postnummer|post-?nr\.?|postnr\.?|dhl[- ]kundennummer)[ \t]*:?[ \t]*\d{6,10}\b", 0.85),
+        PatternSpec("packstation", r"(?i:packstation|postfiliale|paketshop|paczkomat|parcel locker)[ \t]*(?:nr\.?[ \t]*)?\d{2,4}\b",
+                    0.45),
         PatternSpec("de_street", _DE_STREET, 0.45),
         PatternSpec("de_street_split", _DE_STREET_SPLIT, 0.45),
         PatternSpec("en_street", _EN_STREET, 0.45),

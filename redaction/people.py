@@ -1,0 +1,388 @@
+"""The relational person model: whose is each name, email, phone and postal address in a message?
+
+Every person or contact finding is attributed to one party, from the message's *structure*
+rather than word lists alone:
+
+- ``sender``: the requester (their name, signature, first-person sentences: "call me at",
+  "ruf mich an unter", "appelez-moi au", "bel me op", "chiamami al", "llámame al", "zadzwoń do
+  mnie", "my mobile"), and their organization's own lines (the store's phone in a store report);
+- ``colleague``: the sender organization's people (an address at its domain, "my colleague X",
+  a colleague handing over with their number, the writer of a forwarded colleague's mail);
+- ``vendor_staff``: the vendor's staff, domains, phone and address;
+- ``third_party``: anyone else: the customer's customers, the writer of a forwarded or quoted
+  mail that is not the sender's, a colleague's or the vendor's (``-----Ursprüngliche
+  Nachricht-----``, ``Von:``/``De :``/``Van:``/``Da:``/``Od:``, "Am ... schrieb ...", "Le ... a
+  écrit :", "Op ... schreef ..."), and the contact block under such a header;
+- ``public``: not a private person's data: test personas, documentation examples, products,
+  organizations, role mailboxes, public figures.
+
+The message is cut into *zones* at every reply or forward header; each zone has a writer and the
+writer's party. First-person contact data belongs to the zone's writer: in the sender's own text it
+is the sender's, in a forwarded shopper's mail it is the shopper's. A candidate's source (NER,
+lexicon, pattern) does not matter: attribution sees only offsets, types and the text around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import phonenumbers
+
+from redaction.context import ContextRules, name_tokens
+from redaction.segments import HEADER_LINE, REPLY_HEADER, Layout
+from redaction.types import Finding, Sender
+
+Party = Literal["sender", "colleague", "vendor_staff", "third_party", "public"]
+PARTIES: tuple[Party, ...] = ("sender", "colleague", "vendor_staff", "third_party", "public")
+PERSON_TYPES = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    party: Party
+    basis: str  # the structure (or rule) that decided it, never a value
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A stretch of the message written by one writer: the sender's own text, or a quoted/forwarded mail."""
+
+    start: int
+    end: int
+    party: Party | None  # None: a quoted or forwarded writer we cannot place
+    basis: str
+    writer_tokens: frozenset[str] = frozenset()
+
+
+# -- first-person contact data, in the languages customers write ----------------------------------
+_FIRST_PERSON = re.compile(
+    r"(?i)(?:"
+    # English
+    r"\b(?:call|ring|text|phone|reach|contact|email|e-mail|mail|whatsapp|message|ping)\s+me\b|\bwrite\s+(?:to\s+)?me\b"
+    r"|\bmy\s+(?:own\s+|private\s+|personal\s+|direct\s+|work\s+)?(?:phone|mobile|cell|cellphone|number|line|direct line"
+    r"|landline|e-?mail|email address|address|whatsapp)\b|\bi(?:'m| am)\s+(?:\w+\s+)?(?:reachable|available)\b"
+    r"|\breach me\b|\bget me\b|\bme directly\b"
+    # German
+    r"|\bruf(?:t|en sie|e)?\s+(?:mich|uns)\b|\bmich\s+(?:\w+\s+){0,3}(?:an|erreichen|anrufen|kontaktieren|zurückrufen)\b"
+    r"|\b(?:erreichen|erreichst|erreicht|kontaktieren)\s+(?:sie|du|ihr)\s+mich\b|\bich bin\s+(?:\w+\s+){0,4}(?:erreichbar|zu erreichen)\b"
+    r"|\b(?:erreichen|erreichst|erreicht|kontaktieren|anrufen|anrufe)\s+mich\b|\bmich\s+(?:\w+\s+)?(?:unter|auf|per|über|am)\b"
+    r"|\bmeine[rn]?\s+(?:\w+\s+)?(?:handynummer|mobilnummer|telefonnummer|nummer|durchwahl|e-?mail(?:-?adresse)?|mailadresse|adresse)\b"
+    r"|\bmein(?:em)?\s+(?:handy|telefon|festnetz|mobiltelefon)\b|\bschreib(?:t|en sie|e)?\s+mir\b|\bmelde?n?\s+(?:sie\s+)?(?:dich|euch|sich)\b"
+    r"|\bunter meiner\b|\bmir\s+(?:\w+\s+)?(?:schreiben|eine mail)\b"
+    # French
+    r"|\b(?:appelez|appelle|rappelez|rappelle|contactez|contacte|joignez|écrivez|ecrivez|écris)[-\s]moi\b"
+    r"|\bje suis\s+(?:\w+\s+){0,3}joignable\b|\b(?:me|m')\s*(?:joindre|contacter|rappeler|appeler|écrire|ecrire)\b"
+    r"|\bm'appeler\b|\bm'écrire\b|\bmon\s+(?:portable|numéro|numero|téléphone|telephone|mobile|fixe|adresse|e-?mail|mail|tél|tel)\b"
+    r"|\bma\s+(?:ligne|adresse)\b"
+    # Dutch
+    r"|\bbel\s+(?:me|mij)\b|\b(?:mail|app|sms|whatsapp)\s+(?:me|mij)\b|\b(?:me|mij)\s+(?:\w+\s+)?(?:bellen|bereiken|mailen|appen)\b"
+    r"|\bik ben\s+(?:\w+\s+){0,4}bereikbaar\b|\bmijn\s+(?:\w+\s+)?(?:nummer|telefoonnummer|mobiel|mobiele nummer|gsm|e-?mail"
+    r"|e-?mailadres|adres|06)\b"
+    # Italian
+    r"|\b(?:chiamami|chiamatemi|richiamami|richiamatemi|contattami|contattatemi|scrivimi|scrivetemi)\b|\bmi\s+(?:chiami|chiamate"
+    r"|contatti|contattate|scriva|scrivete|potete|può|trovate|trova)\b|\bsono\s+(?:\w+\s+){0,3}raggiungibile\b"
+    r"|\b(?:il mio|al mio)\s+(?:cellulare|numero|telefono|indirizzo|cell)\b|\bla mia\s+(?:e-?mail|mail)\b"
+    # Spanish
+    r"|\b(?:llámame|llamame|llámeme|llameme|llamadme|contáctame|contactame|contácteme|escríbeme|escribeme|escríbanme)\b"
+    r"|\b(?:me|nos)\s+(?:pueden|puede|podéis|puedes)\s+(?:llamar|contactar|localizar|escribir)\b|\bestoy\s+(?:\w+\s+){0,3}(?:disponible|localizable)\b"
+    r"|\bmi\s+(?:móvil|movil|número|numero|teléfono|telefono|celular|correo|e-?mail|dirección|direccion)\b"
+    # Polish
+    r"|\b(?:zadzwoń|zadzwon|zadzwońcie|napisz|napiszcie|dzwońcie|dzwoń)\s+do\s+mnie\b|\bjestem\s+(?:\w+\s+){0,3}dostępn[yaąe]\b"
+    r"|\bm[óo]j\s+(?:\w+\s+)?(?:numer|telefon|tel|e-?mail|adres|komórka)\b|\bmoja\s+(?:komórka|poczta)\b|\bmoim\s+numerem\b"
+    r"|\b(?:skontaktuj|skontaktujcie)\s+się\s+ze\s+mną\b|\bkontakt\s+(?:do|ze)\s+mn[ąa]\b|\bproszę\s+(?:o\s+)?(?:kontakt|telefon)\b"
+    r")"
+)
+# Someone else's contact data in the same sentence: the first person is then talking about them.
+_OTHER_PERSON = re.compile(
+    r"(?i)\b(?:customers?|client[ea]?s?|buyers?|shoppers?|end[- ]?users?|recipients?|his|her|hers|him|their|she|he"
+    r"|kund(?:e|in|en)|endkund\w*|seine?n?|klant\w*|zijn|haar|cliente?s?|acquirente|comprador[a]?|son|sa|ses"
+    r"|klient\w*|jego|jej|the person|die person|la personne|de persoon|wife|husband|frau|mann|son|daughter)\b"
+)
+# A colleague handing over with their number: "my colleague X takes over, reach him on ...".
+_HANDOVER = re.compile(
+    r"(?i)\b(?:colleague|co-?worker|deputy|stand-in|replacement|backup|team ?mate|kollegin|kollege|vertretung|"
+    r"stellvertret\w*|collègue|remplaçant\w*|collega|sostitut\w*|compañer[oa]|sustitut\w*|współpracownik\w*|koleżank\w*|"
+    r"kolega|zastępc\w*|zastępstwo|vervanger|vervangster)\b"
+)
+_REACH_THEM = re.compile(
+    r"(?i)\b(?:reach (?:him|her|them)|call (?:him|her|them)|contact (?:him|her|them)|(?:his|her|their) (?:number|mobile|phone|line|email)"
+    r"|(?:ist|sind)\s+(?:\w+\s+){0,3}(?:erreichbar|zu erreichen)|erreichbar|erreichen sie (?:ihn|sie)|"
+    r"joignable|le joindre|la joindre|bereikbaar|raggiungibile|localizable|disponible|dostępn\w*|"
+    r"takes over|übernimmt|reprend|neemt\s+\w*\s*over|sostituisce|sustituye|zastępuje)\b"
+)
+# Words that name a customer (not pronouns: a handover speaks of "him" or "her").
+_CUSTOMER = re.compile(
+    r"(?i)\b(?:customers?|client[ea]?s?|buyers?|shoppers?|end[- ]?users?|recipients?|kund(?:e|in|en)|endkund\w*|"
+    r"klant\w*|acquirente|comprador[a]?|klient\w*|käufer\w*|besteller\w*|acheteu\w*|koper|kupując\w*)\b"
+)
+# The organization's own premises and its opening hours: the store's phone in a store report.
+_STORE_LINE = re.compile(
+    r"(?i)\b(?:opening hours|store hours|business hours|öffnungszeiten|geöffnet|horaires|heures d'ouverture|"
+    r"openingstijden|openingsuren|orari(?: di apertura)?|horario(?: de apertura)?|godziny otwarcia|"
+    r"(?:our|unser\w*|notre|nos|onze|ons|il nostro|la nostra|nuestr[oa]s?|nasz[aey]?)\s+(?:[\w\-]+\s+){0,2}"
+    r"(?:store|stores|shop|shops|branch|branches|outlet|location|showroom|filiale|filialen|laden|geschäft|markt|"
+    r"magasin|boutique|agence|winkel|filiaal|vestiging|negozio|punto vendita|sede|tienda|sucursal|local|sklep|oddział|"
+    r"salon|hotline|office|büro|bureau|kantoor|ufficio|oficina|biuro)"
+    r"|(?:store|shop|branch|filiale|laden|magasin|winkel|filiaal|negozio|tienda|sklep)\s+(?:in\s+)?[A-ZÄÖÜ][\w\-]+\s+(?:is|ist|est|is|è|está|jest)?)"
+)
+_QUOTE_OPEN = re.compile(r"[\"“„«‚‘]|(?<!\w)'(?=\w)")
+_SENTENCE_START = re.compile(r"[.!?]\s|\n\s*\n|\n(?=\s*[-*•>])")
+_NAME_IN_HEADER = re.compile(
+    r"([A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|den|da|di|del|le|la)[ \t]+)?[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+){1,3})"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_FROM = re.compile(r"(?im)^[ \t>]*(?:from|von|de|van|da|od|absender)[ \t]?:[ \t]*(.+)$")
+_WROTE = re.compile(
+    r"(?i)(?:wrote|schrieb|a [ée]crit|schreef|ha scritto|escribi[óo]|napisa[łl]\w*|skrev)\b"
+)
+# Words in a header line that are no one's name (weekdays, months, "Am", "Le").
+_HEADER_NOISE = frozenset(
+    "am on le op il el w den mon tue wed thu fri sat sun montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche maandag dinsdag woensdag donderdag vrijdag zaterdag zondag "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica lunes martes miércoles jueves viernes sábado domingo "
+    "poniedziałek wtorek środa czwartek piątek sobota niedziela january february march april may june july august "
+    "september october november december januar februar märz juni juli oktober dezember janvier février mars avril "
+    "mai juin juillet août septembre octobre novembre décembre januari februari maart mei augustus gennaio febbraio "
+    "marzo aprile maggio giugno luglio agosto settembre ottobre dicembre enero febrero abril mayo junio julio "
+    "septiembre octubre noviembre diciembre stycznia lutego marca kwietnia maja czerwca lipca sierpnia września "
+    "października listopada grudnia um at à om alle a las o".split()
+)
+
+
+# A number alone on a line of a contact block (optionally after a short phone label).
+_NUMBER_LINE = re.compile(
+    r"(?im)^[ \t>]*(?:(?:tel|tél|phone|mobile|mob|cell|handy|telefon|tlf|gsm|cel|cellulare|móvil|movil|tfn|fon|t|m)"
+    r"\.?[ \t]*:?[ \t]*)?(\+?\(?\d[\d \-./()]{5,18}\d)[ \t]*$"
+)
+_BLOCK_REGIONS = ("DE", "FR", "NL", "BE", "IT", "ES", "PL", "GB", "AT", "CH", "DK", "SE", "US")
+
+
+def _valid_phone(value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    if not 7 <= len(digits) <= 15 or re.search(r"0{6,}$", digits) or re.match(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}$", value):
+        return False
+    for region in ((None,) if value.startswith("+") else _BLOCK_REGIONS):
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(value, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            continue
+    return False
+
+
+def _first_person(text: str, start: int, zone_start: int) -> bool:
+    """Is the contact detail at ``start`` given in a first-person sentence ("call me at ...")?"""
+    lo = max(zone_start, start - 120)
+    window = text[lo:start]
+    cut = 0
+    for m in _SENTENCE_START.finditer(window):
+        cut = m.end()
+    sentence = window[cut:]
+    cues = list(_FIRST_PERSON.finditer(sentence))
+    if not cues:
+        return False
+    m = cues[-1]  # the last cue before the number counts
+    # "the customer writes: 'call me at ...'": someone else's first person, quoted by the sender.
+    if _CUSTOMER.search(sentence, 0, m.start()) or _QUOTE_OPEN.search(sentence, 0, m.start()):
+        return False
+    return not _OTHER_PERSON.search(sentence, m.end())
+
+
+def _sentence_before(text: str, start: int, zone_start: int, size: int = 160) -> str:
+    window = text[max(zone_start, start - size):start]
+    cut = 0
+    for m in _SENTENCE_START.finditer(window):
+        cut = m.end()
+    return window[cut:]
+
+
+class PeopleModel:
+    """Attributes person and contact findings to a party; built once per redactor."""
+
+    def __init__(self, rules: ContextRules) -> None:
+        self.rules = rules
+
+    # -- zones -------------------------------------------------------------------------------------
+
+    def zones(self, text: str, layout: Layout, sender: Sender | None) -> list[Zone]:
+        starts = self._header_starts(text, layout)
+        zones: list[Zone] = []
+        first = starts[0] if starts else len(text)
+        zones.append(Zone(0, first, "sender", "the sender's own text"))
+        for i, s in enumerate(starts):
+            e = starts[i + 1] if i + 1 < len(starts) else len(text)
+            zones.append(self._quoted_zone(text, s, e, sender))
+        return zones
+
+    @staticmethod
+    def _header_starts(text: str, layout: Layout) -> list[int]:
+        starts: list[int] = []
+        lines: list[tuple[int, int]] = []
+        pos = 0
+        for raw in text.splitlines(keepends=True):
+            lines.append((pos, pos + len(raw.rstrip("\r\n"))))
+            pos += len(raw)
+        prev_header = False
+        for i, (s, e) in enumerate(lines):
+            line = text[s:e]
+            is_header = bool(REPLY_HEADER.match(line))
+            if not is_header and _FROM.match(line) and i + 1 < len(lines):
+                nxt = text[lines[i + 1][0]:lines[i + 1][1]]
+                is_header = bool(HEADER_LINE.match(nxt)) or (i > 0 and bool(REPLY_HEADER.match(text[lines[i - 1][0]:lines[i - 1][1]])))
+            if is_header and not prev_header:
+                starts.append(s)
+            prev_header = is_header or (prev_header and bool(HEADER_LINE.match(line)))
+        if layout.top_end < len(text) and (not starts or layout.top_end < starts[0]):
+            starts.insert(0, layout.top_end)  # quoted lines ("> ...") without a header
+        return starts
+
+    def _quoted_zone(self, text: str, start: int, end: int, sender: Sender | None) -> Zone:
+        head = text[start:min(end, start + 600)]
+        head_lines = head.split("\n")[:8]
+        writer_line = ""
+        for line in head_lines:
+            m = _FROM.match(line)
+            if m:
+                writer_line = m.group(1)
+                break
+            if REPLY_HEADER.match(line) and _WROTE.search(line):
+                writer_line = line
+                break
+        if not writer_line:
+            return Zone(start, end, None, "quoted or forwarded text without a writer")
+        email_m = _EMAIL.search(writer_line)
+        names = [m.group(1) for m in _NAME_IN_HEADER.finditer(_EMAIL.sub(" ", writer_line))]
+        names = [n for n in names if not all(t in _HEADER_NOISE for t in name_tokens(n))]
+        name = names[-1] if names else None
+        tokens = name_tokens(name) - _HEADER_NOISE if name else frozenset()
+        party, basis = self._writer_party(name, email_m.group() if email_m else None, text, sender)
+        return Zone(start, end, party, basis, frozenset(tokens))
+
+    def _writer_party(self, name: str | None, email: str | None, text: str,
+                      sender: Sender | None) -> tuple[Party | None, str]:
+        if email:
+            why = self.rules._email(email, sender)
+            if why == "sender":
+                return "sender", "forwarded or quoted mail from the sender's address"
+            if why in ("sender organization domain", "registered user"):
+                return "colleague", "forwarded or quoted mail from the sender organization's domain"
+            if why == "vendor domain":
+                return "vendor_staff", "quoted reply from the vendor's domain"
+            if why in ("role mailbox", "machine account", "documentation domain"):
+                return "public", f"forwarded or quoted mail from a {why}"
+        if name:
+            why = self.rules._person(name, sender)
+            if why == "vendor staff":
+                return "vendor_staff", "quoted reply from the vendor's staff"
+            if why in ("sender or registered user", "sender (from email address)"):
+                return "sender", "forwarded or quoted mail written by the sender"
+            if why == "product or organization name" or why == "sender organization":
+                return "public", "forwarded or quoted mail from an organization"
+            if self.rules.is_colleague(name, text, sender):
+                return "colleague", "forwarded or quoted mail from a colleague"
+        if email or name:
+            return "third_party", "forwarded or quoted mail from a third party"
+        return None, "quoted or forwarded text without a writer"
+
+    @staticmethod
+    def zone_at(zones: Sequence[Zone], pos: int) -> Zone:
+        for z in reversed(zones):
+            if z.start <= pos:
+                return z
+        return zones[0]
+
+    # -- decisions from structure ---------------------------------------------------------------
+
+    @staticmethod
+    def contact_block_phones(text: str, zones: Sequence[Zone]) -> Iterator[tuple[int, int]]:
+        """Numbers alone on a line of a forwarded or quoted third party's mail: their phone
+        (the signature block under "Von:" / "De :" / "Op ... schreef"), even without a phone word."""
+        for z in zones:
+            if z.party != "third_party":
+                continue
+            for m in _NUMBER_LINE.finditer(text, z.start, z.end):
+                if _valid_phone(m.group(1)):
+                    yield m.span(1)
+
+    def own_by_structure(self, text: str, f: Finding, zone: Zone) -> str | None:
+        """A reason when ``f`` (standing so far) belongs to the zone's own writer by structure."""
+        if zone.party not in ("sender", "colleague", "vendor_staff"):
+            return None
+        who = {"sender": "sender", "colleague": "colleague", "vendor_staff": "vendor staff"}[zone.party]
+        if f.type in ("PHONE_NUMBER", "EMAIL_ADDRESS", "POSTAL_ADDRESS"):
+            if _first_person(text, f.start, zone.start):
+                return f"first-person contact ({who})"
+            sentence = _sentence_before(text, f.start, zone.start)
+            if _HANDOVER.search(sentence) and _REACH_THEM.search(sentence) and not _THIRD(sentence):
+                return "colleague handing over with their contact details"
+            if f.type == "PHONE_NUMBER" and _STORE_LINE.search(sentence) and not _THIRD(sentence):
+                return "the organization's own line (store or office)"
+        return None
+
+    def third_party_by_structure(self, f: Finding, zone: Zone, text: str) -> str | None:
+        """A reason when a weak person candidate is a third party's by structure."""
+        if f.type != "PERSON" or zone.party != "third_party" or not zone.writer_tokens:
+            return None
+        tokens = name_tokens(text[f.start:f.end])
+        if tokens and tokens <= zone.writer_tokens and len(zone.writer_tokens) >= 2:
+            return "writer of a forwarded or quoted third-party mail"
+        return None
+
+    # -- attribution ---------------------------------------------------------------------------
+
+    def attribute(self, f: Finding, reason: str | None, zone: Zone, threshold: float) -> Attribution | None:
+        """Whose ``f`` is (``None`` for other types and for weak candidates that are no finding)."""
+        if f.type not in PERSON_TYPES:
+            return None
+        if reason is None and f.score < threshold:
+            return None
+        if reason is not None:
+            return Attribution(*_party_of_reason(reason, zone))
+        if zone.party == "third_party":
+            return Attribution("third_party", zone.basis)
+        if zone.party is None:
+            return Attribution("third_party", f"{zone.basis}; {f.recognizer}")
+        return Attribution("third_party", f"third-party cue or shape ({f.recognizer})")
+
+
+def _THIRD(sentence: str) -> bool:  # noqa: N802 - reads like a predicate in the rules above
+    if _HANDOVER.search(sentence):
+        return bool(_CUSTOMER.search(sentence))
+    return bool(_OTHER_PERSON.search(sentence))
+
+
+_REASON_PARTY: tuple[tuple[str, Party], ...] = (
+    ("vendor", "vendor_staff"),
+    ("colleague", "colleague"),
+    ("sender organization domain", "colleague"),
+    ("organization's own line", "sender"),
+    ("sender", "sender"),
+    ("registered user", "colleague"),
+    ("test", "public"),
+    ("persona", "public"),
+    ("placeholder", "public"),
+    ("documentation", "public"),
+    ("example", "public"),
+    ("public", "public"),
+    ("role mailbox", "public"),
+    ("machine account", "public"),
+    ("not a name", "public"),
+    ("organization", "public"),
+)
+
+
+def _party_of_reason(reason: str, zone: Zone) -> tuple[Party, str]:
+    low = reason.lower()
+    if "first-person contact" in low:
+        party: Party = "colleague" if "colleague" in low else "vendor_staff" if "vendor" in low else "sender"
+        return party, reason
+    if "greeting or signature" in low and zone.party in ("colleague", "vendor_staff"):
+        return zone.party, reason
+    for needle, party in _REASON_PARTY:
+        if needle in low:
+            return party, reason
+    return "public", reason
+
