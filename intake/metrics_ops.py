@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from intake.domain.ticket import ACTIVE
 from intake.store.models import Lease, OutboxItem, PortalObservation, RedactionLogEntry, Ticket
 
-OUTBOX_STATES = ("pending", "sending", "parked", "done")
+OUTBOX_STATES = ("pending", "sending", "parked", "done", "discarded")
 ACTIVE_STATES = tuple(sorted(s.value for s in ACTIVE))
 
 

@@ -26,6 +26,7 @@ from intake.store.models import OutboxItem
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, DONE, PARKED = "pending", "sending", "done", "parked"
+DISCARDED = "discarded"  # an operator gave the item up, with a reason (intake/outbox_ops.py)
 _OUTBOX = cast(Table, OutboxItem.__table__)
 
 
