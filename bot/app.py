@@ -64,12 +64,18 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
         redactor = _redactor_from(settings)
     if incidents is None and getattr(settings, "statuspage_url", None):
         incidents = _incidents_from(settings)
+    if hmac_key is None:
+        settings.hmac_key()  # refuse to start with an empty or short key, not at the first request
     deps = BotDeps(factory=factory, policy=policy, registry=registry, support_address=settings.support_address,
                    redactor=redactor, hmac_key=hmac_key or settings.hmac_key, incidents=incidents,
                    clock=clock or (lambda: dt.datetime.now(dt.UTC)))
+    from intake.logs import bolt_logger
+
+    # Bolt's own loggers would log the body of a request that fails the signature check (at INFO):
+    # the logger we pass is copied to all of them and cuts every message before a body.
     app = App(client=client, signing_secret=settings.slack_signing_secret.get_secret_value(),
               token_verification_enabled=False, process_before_response=False,
-              ignoring_self_events_enabled=True)
+              ignoring_self_events_enabled=True, logger=bolt_logger())
     register_listeners(app, deps)
     return app
 

@@ -8,10 +8,13 @@ body, timestamp within 5 minutes) happen inside ``dispatch``: a failure is a 401
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+
+log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger before hashing it
@@ -19,6 +22,13 @@ MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything bigger
 
 def _request(body: bytes, headers: dict[str, str | Sequence[str]], query: str | None) -> BoltRequest:
     return BoltRequest(body=body.decode("utf-8", errors="replace"), headers=headers, query=query or "")
+
+
+def _log_refusal(resp: BoltResponse, path: str) -> None:
+    # Bolt's own line about a failed signature is cut before the body (``intake.logs.bolt_logger``)
+    # and quiet below WARNING; this one says what happened and never what was sent.
+    if resp.status == 401:
+        log.info("Slack request to %s refused: missing, invalid or stale signature", path)
 
 
 def starlette_endpoint(app: App) -> Callable[[Any], Any]:
@@ -36,6 +46,7 @@ def starlette_endpoint(app: App) -> Callable[[Any], Any]:
             return Response("payload too large", status_code=413)
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
         bolt_resp: BoltResponse = await run_in_threadpool(app.dispatch, _request(body, headers, request.url.query))
+        _log_refusal(bolt_resp, request.url.path)
         return Response(content=bolt_resp.body, status_code=bolt_resp.status,
                         headers=bolt_resp.first_headers_without_set_cookie())
 
@@ -76,6 +87,7 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         resp = app.dispatch(_request(body, headers, environ.get("QUERY_STRING")))
+        _log_refusal(resp, PATH)
         out = resp.body.encode("utf-8") if isinstance(resp.body, str) else (resp.body or b"")
         hdrs = [(k, v) for k, v in resp.first_headers_without_set_cookie().items() if k.lower() != "content-length"]
         return reply(resp.status, out, hdrs)

@@ -209,16 +209,14 @@ class Settings(BaseSettings):
         return self.spacy_model if "spacy_model" in self.model_fields_set else None
 
     def hmac_key(self) -> bytes:
-        """The redaction-log fingerprint key; generated once under the data dir when not configured."""
+        """The redaction-log fingerprint key (at least 32 bytes); generated once under the data dir
+        (atomically, 0600) when not configured. A short or empty key refuses to start."""
+        from intake.keys import check_key, load_or_create
+
         if self.redaction_hmac_key is not None:
-            return self.redaction_hmac_key.get_secret_value().encode()
-        path = self.data_dir / "redaction-hmac.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(os.urandom(32).hex())
-        return path.read_text().strip().encode()
+            return check_key(self.redaction_hmac_key.get_secret_value().encode(),
+                             source="SUPPORTBOT_REDACTION_HMAC_KEY")
+        return load_or_create(self.data_dir / "redaction-hmac.key")
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -50,6 +51,7 @@ from intake.settings import Settings
 from intake.store.models import AuditEntry, RedactionLogEntry, User
 from intake.web import auth, health, operator, redactions
 from intake.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Principal, SessionCodec
+from intake.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("intake.web.access")
@@ -472,7 +474,8 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
         mount = Mount("/slack", app=slack_app, name="slack")
         mount.access = SLACK  # type: ignore[attr-defined]
         routes.append(mount)
-    app = Starlette(routes=routes)
+    # Body limits first, before any route (and its form parser) sees a byte of the body.
+    app = Starlette(routes=routes, middleware=[Middleware(BodyLimit)])
     app.state.web = state
     return app
 

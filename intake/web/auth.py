@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake.keys import check_key, load_or_create
 from intake.settings import Settings
 from intake.store.models import User
 
@@ -116,23 +116,13 @@ def active_user(session: Session, username: str) -> User | None:
 # -- signing key -------------------------------------------------------------------------------------------
 
 def secret_key(settings: Settings) -> bytes:
-    """``SUPPORTBOT_SECRET_KEY``, else a key generated once under the data dir (mode 0600)."""
+    """``SUPPORTBOT_SECRET_KEY``, else a key generated once under the data dir (atomically, 0600).
+
+    Either must have at least 32 bytes: an empty key file (a crash between create and write) would
+    otherwise sign cookies with ``b""``. :class:`intake.keys.KeyFileError` refuses to start."""
     if settings.secret_key is not None:
-        value = settings.secret_key.get_secret_value()
-        if len(value) < 16:
-            raise AuthError("SUPPORTBOT_SECRET_KEY: must be at least 16 characters")
-        return value.encode()
-    path = Path(settings.data_dir) / "web-secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read theirs
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+        return check_key(settings.secret_key.get_secret_value().encode(), source="SUPPORTBOT_SECRET_KEY")
+    return load_or_create(Path(settings.data_dir) / "web-secret.key")
 
 
 # -- sessions and CSRF ------------------------------------------------------------------------------------
