@@ -45,6 +45,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from intake import outbox_ops
 from intake.domain.policy import Policy
 from intake.metrics import SLACollector
 from intake.settings import Settings
@@ -388,7 +389,27 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
     def operator_page(ctx: Ctx) -> Response:
         data = operator.dashboard(ctx.session, policy=state.policy, now=ctx.now)
         audit(ctx.session, ctx.principal, "view_operator", now=ctx.now)
-        return _render(state, ctx, "operator.html", **data)
+        assert ctx.principal is not None
+        notice = {"retried": "Queued again: the worker delivers it next.",
+                  "discarded": "Discarded."}.get(ctx.request.query_params.get("outbox", ""))
+        return _render(state, ctx, "operator.html", outbox=outbox_ops.list_items(ctx.session, limit=200),
+                       can_act=ctx.principal.role == "operator", notice=notice, **data)
+
+    def _outbox_action(ctx: Ctx, action: Callable[..., Any], done: str) -> Response:
+        assert ctx.principal is not None
+        try:
+            action(ctx.session, ctx.request.path_params["item_id"], now=ctx.now, actor=ctx.principal.username)
+        except outbox_ops.OutboxOpError as exc:
+            return _error(state, ctx.request, 400, str(exc), principal=ctx.principal)
+        return RedirectResponse(f"/operator?outbox={done}#outbox", status_code=303)
+
+    def outbox_retry(ctx: Ctx) -> Response:
+        return _outbox_action(ctx, outbox_ops.retry, "retried")
+
+    def outbox_discard(ctx: Ctx) -> Response:
+        reason = ctx.form.get("reason", "")
+        return _outbox_action(ctx, lambda session, item_id, **kw: outbox_ops.discard(session, item_id, reason=reason,
+                                                                                      **kw), "discarded")
 
     # machine endpoints -----------------------------------------------------------------------------------------
     def metrics(ctx: Ctx) -> Response:
@@ -419,6 +440,9 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
         _route(state, "/compliance/chain", chain, access=COMPLIANCE),
         _route(state, "/compliance/audit", audit_trail, access=COMPLIANCE),
         _route(state, "/operator", operator_page, access=STAFF),
+        _route(state, "/operator/outbox/{item_id:int}/retry", outbox_retry, access=("operator",), methods=("POST",)),
+        _route(state, "/operator/outbox/{item_id:int}/discard", outbox_discard, access=("operator",),
+               methods=("POST",)),
         _route(state, "/metrics", metrics, access=METRICS),
         _route(state, "/healthz", healthz, access=PUBLIC),
     ]
