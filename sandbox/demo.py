@@ -474,6 +474,47 @@ def accounts(directory: Path) -> list[tuple[str, str]]:
 
 # -- the console: status page, Slack stand-in, mailboxes, sample mails ----------------------------------------------
 
+def local_path(value: object) -> str:
+    """A redirect target from a form: a path on this console, never another site (``//evil``, ``/\\evil``)."""
+    text = str(value or "")
+    if not text.startswith("/") or text.startswith(("//", "/\\")) or any(c in text for c in "\r\n\\"):
+        return "/"
+    return text
+
+
+class SameOriginPosts:
+    """ASGI middleware: a browser's state-changing request must come from the console's own pages.
+
+    Browsers label every request with ``Sec-Fetch-Site`` (and cross-site POSTs with ``Origin``), so a
+    form on another site posting to the console (CSRF) is refused with 403. Clients that are not
+    browsers (the bot calling the Slack API stand-in under ``exempt``, curl) send neither header and
+    cannot be driven by another site. The console listens on loopback only.
+    """
+
+    SAFE = {"GET", "HEAD", "OPTIONS"}
+
+    def __init__(self, app: Any, *, exempt: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.exempt = exempt
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] not in self.SAFE and not scope["path"].startswith(self.exempt):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            site = headers.get("sec-fetch-site")
+            origin = headers.get("origin")
+            host = headers.get("host", "")
+            cross = (site is not None and site not in ("same-origin", "none")) or (
+                origin is not None and origin not in (f"http://{host}", f"https://{host}"))
+            if cross:
+                from starlette.responses import PlainTextResponse
+
+                response = PlainTextResponse("cross-site request refused: use the sandbox console's own pages\n",
+                                             status_code=403)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def console_app(sb: Sandbox) -> Any:
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -509,7 +550,7 @@ def console_app(sb: Sandbox) -> Any:
         form = await request.form()
         sb.status.up = form.get("state") == "up"
         sb.status.changed_at = dt.datetime.now(dt.UTC)
-        return RedirectResponse(str(form.get("back") or "/"), status_code=303)
+        return RedirectResponse(local_path(form.get("back")), status_code=303)
 
     def _context() -> dict[str, Any]:
         from sqlalchemy import select
@@ -677,7 +718,7 @@ def console_app(sb: Sandbox) -> Any:
         Route("/slack/ui/view", slack_view, methods=["POST"]),
     ]
     routes.append(Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"))
-    return Starlette(routes=routes)
+    return SameOriginPosts(Starlette(routes=routes), exempt=("/api/",))
 
 
 def run_demo(*, directory: str | None, base_port: int, open_browser: bool) -> None:
@@ -704,6 +745,7 @@ supportbot sandbox is running (directory {sb.directory})
   Customer mailbox (SMTP sink):  {sb.console_url}/mail
   Web pages (compliance/ops):    {sb.web_url}/   accounts: {creds}
   IMAP server:                   {sb.imap.kind} on 127.0.0.1:{sb.imap.port}
+  Everything listens on 127.0.0.1 (loopback) only: the sandbox is for this machine.
 
 Try: drop the sample mails while the portal is up (deflection), take the portal down on the
 console, drop them again (tickets in Slack), answer one with "Reply to customer", and wait a few
