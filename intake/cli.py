@@ -13,7 +13,7 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
-from intake.commands import CHECKS, config_check, install_stop_handlers, log, settings_of
+from intake.commands import CHECKS, ConfigWarning, config_check, install_stop_handlers, log, settings_of
 from intake.domain.policy import Policy, PolicyError
 from intake.domain.severity import Severity
 from intake.domain.sla import due_at, explain, format_utc
@@ -29,7 +29,13 @@ from redaction.config import load_config
 @click.pass_context
 def main(ctx: click.Context, log_level: str | None) -> None:
     """supportbot: the support desk's intake bot."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError and our SettingsError: name the setting, no traceback
+        errors = getattr(exc, "errors", None)
+        lines = [f"  {'.'.join(str(p) for p in e.get('loc', ())) or 'settings'}: {e.get('msg')}" for e in errors()] \
+            if callable(errors) else [f"  {exc}"]
+        raise click.ClickException("bad configuration:\n" + "\n".join(lines)) from None
     setup_logging(log_level or settings.log_level, settings.log_format)
     ctx.obj = settings
 
@@ -154,6 +160,18 @@ def _check_redaction(settings: Settings) -> str:
     return f"{settings.redaction_config}: model {model}"
 
 
+@config_check("examples")
+def _check_examples(settings: Settings) -> str:
+    """The worked example's marked values (config/env.example, [vendor]) still in place: warnings."""
+    from intake.examples import example_values
+
+    left = example_values(settings)
+    if left:
+        raise ConfigWarning(f"{len(left)} value(s) of the worked example still in place:\n"
+                            + "\n".join(f"       - {v}" for v in left))
+    return "no example values left"
+
+
 @main.command("check")
 @click.pass_context
 def check(ctx: click.Context) -> None:
@@ -163,6 +181,9 @@ def check(ctx: click.Context) -> None:
     for name, fn in CHECKS:
         try:
             detail = fn(settings)
+        except ConfigWarning as warning:
+            click.echo(f"warn {name}: {warning}")
+            continue
         except Exception as exc:  # every check reports its own error class; show them all
             bad += 1
             click.echo(f"FAIL {name}: {exc}", err=True)

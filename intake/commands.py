@@ -24,6 +24,10 @@ Check = Callable[[Settings], str]
 CHECKS: list[tuple[str, Check]] = []
 
 
+class ConfigWarning(Exception):
+    """A check's finding that does not stop the bot (``supportbot check`` prints it as ``warn``)."""
+
+
 def settings_of(ctx: click.Context) -> Settings:
     """The settings the root command loaded (or fresh ones when a command runs on its own in a test)."""
     obj = ctx.find_root().obj
