@@ -37,7 +37,8 @@ def sender_of(item: dict[str, Any]) -> Sender | None:
     s = item.get("sender") or None
     if not s:
         return None
-    return Sender(name=s.get("name"), email=s.get("email"), org=s.get("org"), phone=s.get("phone"))
+    return Sender(name=s.get("name"), email=s.get("email"), org=s.get("org"), phone=s.get("phone"),
+                  org_domains=tuple(s.get("org_domains") or ()), org_users=tuple(s.get("org_users") or ()))
 
 
 _PHONEISH = re.compile(r"\+?\(?\d[\d\s()./-]{5,}\d")

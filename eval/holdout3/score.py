@@ -21,7 +21,6 @@ import dataclasses
 import datetime as dt
 import gzip
 import json
-import re
 import subprocess
 import sys
 import tomllib
@@ -29,6 +28,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from eval.score import identity_spans, sender_of
 
 HERE = Path(__file__).resolve().parent
 TARGETS = {"secret_recall": 0.98, "pii_recall": 0.95, "clean_false_flag": 0.03}
@@ -53,36 +54,6 @@ def redactor_for_vendor(vendor_file: Path = HERE / "vendor.toml") -> Any:
     vendor = VendorConfig(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in table.items() if k in known})
     config = dataclasses.replace(load_config(), vendor=vendor)
     return Redactor(config)
-
-
-def sender_of(item: dict[str, Any]) -> Any:
-    from redaction.types import Sender
-
-    s = item.get("sender") or {}
-    return Sender(
-        name=s.get("name"), email=s.get("email"), org=s.get("org"), phone=s.get("phone"),
-        org_domains=tuple(s.get("org_domains") or ()),
-    )
-
-
-_PHONEISH = re.compile(r"\+?\(?\d[\d\s()./-]{5,}\d")
-
-
-def identity_spans(text: str, sender: dict[str, Any] | None) -> list[tuple[int, int]]:
-    """Where the sender's own full name, name parts (>= 3 letters), email and phone occur."""
-    if not sender:
-        return []
-    spans: list[tuple[int, int]] = []
-    name = (sender.get("name") or "").strip()
-    for needle in ([name] + [p for p in name.split() if len(p) >= 3]) if name else []:
-        spans += [(m.start(), m.end()) for m in re.finditer(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", text)]
-    email = (sender.get("email") or "").strip()
-    if email:
-        spans += [(m.start(), m.end()) for m in re.finditer(re.escape(email), text, re.IGNORECASE)]
-    digits = re.sub(r"\D", "", sender.get("phone") or "")
-    if len(digits) >= 6:
-        spans += [(m.start(), m.end()) for m in _PHONEISH.finditer(text) if re.sub(r"\D", "", m.group()) == digits]
-    return spans
 
 
 class Tally:
