@@ -688,7 +688,16 @@ def console_app(sb: Sandbox) -> Any:
         if view_id not in sb.slack.views:
             return RedirectResponse("/slack", status_code=303)
 
+        dispatch = (form.get("dispatch") or [""])[0]
+
         def go() -> None:
+            if dispatch and "::" in dispatch:  # an input with dispatch_action changed: a block action
+                block_id, action_id = dispatch.split("::", 1)
+                values = values_from_form(sb.slack.views[view_id], form)
+                status = sb.bot.view_action(view_id, values, block_id=block_id, action_id=action_id)
+                if status != 200:
+                    notes.append(f"block action in a modal: HTTP {status}")
+                return
             if op == "close":
                 sb.bot.view_closed(view_id)
                 with sb.slack.lock:

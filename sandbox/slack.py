@@ -199,7 +199,14 @@ class SlackApi:
         vid = str(a.get("view_id") or "")
         if vid not in self.state.views or not isinstance(a.get("view"), dict):
             return {"ok": False, "error": "not_found"}
-        return {"ok": True, "view": self._new_view(a["view"], previous=vid)}
+        old = self.state.views[vid]
+        if a.get("hash") and a.get("hash") != old.get("hash"):
+            return {"ok": False, "error": "hash_conflict"}
+        kept = _kept_values(old, a["view"])
+        stored = self._new_view(a["view"], previous=vid)
+        stored["state"] = {"values": kept}
+        self.state.bump()
+        return {"ok": True, "view": stored}
 
     def m_views_push(self, a: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(a.get("view"), dict):
@@ -208,6 +215,16 @@ class SlackApi:
         self.state.stack.append(stored["id"])
         self.state.open_view = stored["id"]
         return {"ok": True, "view": stored}
+
+
+def _kept_values(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What Slack keeps across ``views.update``: entered values of inputs whose block id and action id
+    are unchanged (a block with a new id, such as the suggested severity, starts from its initial value)."""
+    ids = {(b.get("block_id"), (b.get("element") or {}).get("action_id"))
+           for b in new.get("blocks", []) if b.get("type") == "input"}
+    values = (old.get("state") or {}).get("values") or {}
+    return {bid: {aid: v for aid, v in actions.items() if (bid, aid) in ids}
+            for bid, actions in values.items() if any((bid, aid) in ids for aid in actions)}
 
 
 def _decode(args: dict[str, Any]) -> dict[str, Any]:
@@ -286,6 +303,21 @@ class BotLink:
             "message": message, "response_url": "http://sandbox.invalid/response", "actions": [action]}
         status, _ = self.interactive(payload)
         return payload["trigger_id"], status
+
+    def view_action(self, view_id: str, values: dict[str, dict[str, Any]], *, block_id: str,
+                    action_id: str) -> int:
+        """An input with ``dispatch_action`` changed inside an open modal: Slack sends ``block_actions``
+        with the view (its current state) as the container."""
+        with self.state.lock:
+            view = dict(self.state.views[view_id])
+            view["state"] = {"values": values}
+            self.state.views[view_id] = {**self.state.views[view_id], "state": {"values": values}}
+        element = dict((values.get(block_id) or {}).get(action_id) or {})
+        action = {"action_id": action_id, "block_id": block_id, "action_ts": f"{time.time():.6f}", **element}
+        payload = self._base("block_actions") | {
+            "container": {"type": "view", "view_id": view_id}, "view": view, "actions": [action]}
+        status, _ = self.interactive(payload)
+        return status
 
     def message_shortcut(self, *, callback_id: str, ts: str) -> tuple[str, int]:
         with self.state.lock:
@@ -493,8 +525,14 @@ def _element(e: dict[str, Any], *, ts: str, block_id: str) -> str:
     return ""
 
 
+def _entered(view: dict[str, Any], bid: str, aid: str) -> dict[str, Any] | None:
+    return (((view.get("state") or {}).get("values") or {}).get(bid) or {}).get(aid)
+
+
 def render_modal(view: dict[str, Any], errors: dict[str, str]) -> str:
-    """A modal view as an HTML form; field names are ``block_id::action_id``."""
+    """A modal view as an HTML form; field names are ``block_id::action_id``. Inputs with
+    ``dispatch_action`` submit the form as a block action when they change (the bot may then
+    ``views.update`` the modal); values entered so far are shown again."""
     rows: list[str] = []
     for b in view.get("blocks", []):
         if b.get("type") != "input":
@@ -506,6 +544,12 @@ def render_modal(view: dict[str, Any], errors: dict[str, str]) -> str:
         label = html.escape(str((b.get("label") or {}).get("text", "")))
         optional = b.get("optional", False)
         req = "" if optional else " required"
+        entered = _entered(view, bid, aid)
+        if entered is not None:  # what the user entered before a views.update wins over the initial value
+            el = {**el, "initial_value": entered.get("value"), "initial_option": entered.get("selected_option"),
+                  "initial_options": entered.get("selected_options")}
+        dispatch = (f' data-dispatch="{name}"' if b.get("dispatch_action")
+                    and kind in ("static_select", "radio_buttons", "checkboxes") else "")
         if kind == "plain_text_input":
             initial = html.escape(str(el.get("initial_value") or ""))
             if el.get("multiline"):
@@ -535,7 +579,7 @@ def render_modal(view: dict[str, Any], errors: dict[str, str]) -> str:
             field_html = f'<input name="{name}" placeholder="{html.escape(str(kind))}">'
         hint = f'<small class="hint">{text_of(b.get("hint"))}</small>' if b.get("hint") else ""
         err = f'<div class="err" role="alert">{html.escape(errors[bid])}</div>' if bid in errors else ""
-        rows.append(f'<div class="field"><label>{label}{" (optional)" if optional else ""}</label>'
+        rows.append(f'<div class="field"{dispatch}><label>{label}{" (optional)" if optional else ""}</label>'
                     f"{field_html}{hint}{err}</div>")
     title = html.escape(str((view.get("title") or {}).get("text", "")))
     submit = html.escape(str((view.get("submit") or {}).get("text", ""))) if view.get("submit") else ""
@@ -543,6 +587,19 @@ def render_modal(view: dict[str, Any], errors: dict[str, str]) -> str:
     vid = html.escape(str(view.get("id")))
     buttons = (f'<button type="submit" class="sbtn primary" name="op" value="submit">{submit}</button>' if submit else "")
     return (f'<div class="modal-back"><form class="modal" method="post" action="/slack/ui/view" data-testid="modal">'
-            f'<input type="hidden" name="view_id" value="{vid}"><h3>{title}</h3>{"".join(rows)}'
+            f'<input type="hidden" name="view_id" value="{vid}"><input type="hidden" name="dispatch" value="">'
+            f'<h3>{title}</h3>{"".join(rows)}'
             f'<div class="modal-buttons"><button type="submit" class="sbtn" name="op" value="close" formnovalidate>'
-            f"{close}</button>{buttons}</div></form></div>")
+            f"{close}</button>{buttons}</div></form></div>{_DISPATCH_SCRIPT}")
+
+
+# A changed dispatching input posts the form as a block action (no validation: the modal is not submitted).
+_DISPATCH_SCRIPT = """<script>
+document.querySelectorAll("[data-dispatch]").forEach(function (field) {
+  field.addEventListener("change", function () {
+    var form = field.closest("form");
+    form.querySelector("input[name=dispatch]").value = field.getAttribute("data-dispatch");
+    form.submit();
+  });
+});
+</script>"""

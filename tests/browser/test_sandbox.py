@@ -146,3 +146,25 @@ def test_sandbox_flow_from_a_mail_to_a_reply(page, sandbox):
     assert reply["auto"] in ("", "no")  # a human reply (RFC 3834), not an automated one
     page.goto(f"{sb.console_url}/mail")
     assert "payment provider" in page.inner_text("body")
+
+    # 6. A request from Slack: the suggested severity follows the answers (block actions from the
+    #    modal's radio buttons, views.update by the bot), as the support terms define S1-S4.
+    page.goto(f"{sb.console_url}/slack")
+    page.click("button:has-text('/support (new request)')")
+    modal = page.locator("[data-testid=modal]")
+    modal.wait_for(timeout=30000)
+    assert "Suggested from your answers: S4" in modal.inner_text()
+
+    def answer(block: str, value: str, expected: str) -> None:
+        page.locator(f"[data-dispatch^='{block}::'] input[value={value}]").check()
+        expect(page.locator("[data-testid=modal]")).to_contain_text(f"Suggested from your answers: {expected}",
+                                                                   timeout=30000)
+
+    answer("production", "yes", "S3")  # production, workaround not answered yet: S3
+    answer("business_stopped", "yes", "S3")
+    answer("workaround", "no", "S1")  # production + business stopped + no workaround: S1
+    severity = page.locator("[data-testid=modal] select[name^='severity:']")
+    assert severity.input_value() == "S1"
+    assert page.locator("[data-dispatch^='production::'] input[value=yes]").is_checked()  # answers kept
+    answer("business_stopped", "no", "S2")
+    assert page.locator("[data-testid=modal] select[name^='severity:']").input_value() == "S2"
