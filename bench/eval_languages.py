@@ -4,8 +4,8 @@
                                               [--no-builtin] [--seed 1 --n 480]
 
 Scores the engine once per *variant* of ``[engine.ner]`` (which backend reads the prose of which
-language) on the labelled corpora: our seeded corpus, the two hand-written holdouts, our
-multilingual probes (``multilingual.jsonl``: short mails in six languages, written by the author
+language) on the labelled corpora: our seeded corpus, the hand-written holdouts (holdout, holdout2, and the
+development half of holdout3 with its vendor table; never the sealed half), our multilingual probes (``multilingual.jsonl``: short mails in six languages, written by the author
 of the routing, so not independent), and every ``--jsonl`` file (optionally with a TOML file whose
 ``[vendor]`` table replaces the config's, as a vendor deploys it). Messages are grouped by the language the engine detects for their prose
 (``Layout.lang``). Each row: messages, PII recall (PII-bearing messages resubmitted) and clean
@@ -126,25 +126,24 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.disable(logging.WARNING)
-    from redaction.config import VendorConfig, load_config
+    from redaction.config import load_config
     from redaction.engine import Redactor
     from redaction.nlp import model_installed
 
     base = load_config()
-    corpora: list[tuple[str, list[dict[str, Any]], VendorConfig | None]] = []
+    corpora: list[tuple[str, list[dict[str, Any]], Any]] = []
     if not args.no_builtin:
-        from redaction.corpus import generate
+        from eval.corpus import generate
 
         corpora.append((f"corpus seed {args.seed}", generate(args.seed, args.n), None))
         corpora.append(("holdout", load_items(FIXTURES / "holdout.jsonl"), None))
         corpora.append(("holdout2", load_items(FIXTURES / "holdout2.jsonl"), None))
         corpora.append(("multilingual", load_items(FIXTURES / "multilingual.jsonl"), None))
+        holdout3 = ROOT / "eval" / "holdout3"
+        corpora.append(("holdout3 dev", load_items(holdout3 / "dev.jsonl"), _vendor(holdout3 / "vendor.toml")))
     for spec in args.jsonl:
         path, _, vendor_toml = spec.partition(":")
-        vendor = None
-        if vendor_toml:
-            raw = tomllib.loads(Path(vendor_toml).read_text(encoding="utf-8")).get("vendor", {})
-            vendor = VendorConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+        vendor = _vendor(Path(vendor_toml)) if vendor_toml else None
         corpora.append((Path(path).name, load_items(Path(path)), vendor))
 
     table = variants(base.engine.model)
@@ -184,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
                       f"{fmt(row['clean_flag'], row['clean']):<17}{fmt(row['person_cand'], row['person']):<28}{per_clean}")
             print(f"{'':<13}({res['seconds']:.1f} s)")
     return 0
+
+
+def _vendor(path: Path) -> Any:
+    from redaction.config import VendorConfig
+
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("vendor", {})
+    return VendorConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
 
 
 def _sender(item: dict[str, Any]) -> Any:

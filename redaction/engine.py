@@ -180,7 +180,7 @@ class SegmentNlpEngine(NlpEngine):
                     for i, s, e, lang in jobs:
                         text = views[i].text[s:min(e, s + self.max_chars)]
                         found[(i, s, order)] = [EntitySpan(s + a, s + b, "PERSON", lang, LEXICON)
-                                                for a, b in name_spans(text)]
+                                                for a, b in name_spans(text, lang)]
                     continue
                 nlp = self._backend(backend)
                 texts = (views[i].text[s:min(e, s + self.max_chars)] for i, s, _e, _l in jobs)

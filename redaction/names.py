@@ -125,9 +125,30 @@ def _surname_shaped(word: str, lex: Lexicon) -> bool:
         and not _NOUN_ENDING.search(low)
 
 
-def name_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that read as a person's name: known given name(s) + surname on one line."""
+# Slavic languages decline given names ("zamówienie Krzysztofa", "dla Anny", "z Tomaszem"): the
+# nominative is found by undoing the common case endings.
+_INFLECTING = frozenset({"pl", "cs", "sk", "hr", "sl"})
+_CASE_ENDINGS = (("owi", ""), ("em", ""), ("ie", ""), ("a", ""), ("y", "a"), ("ę", "a"), ("ą", "a"),
+                 ("i", "a"), ("ie", "a"))
+
+
+def _given(word: str, lex: Lexicon, inflecting: bool) -> bool:
+    if word in lex.given:
+        return True
+    if inflecting:
+        return any(word.endswith(end) and len(word) - len(end) >= 3 and word[:-len(end)] + nom in lex.given
+                   for end, nom in _CASE_ENDINGS)
+    return False
+
+
+def name_spans(text: str, lang: str = "") -> list[tuple[int, int]]:
+    """Spans of ``text`` that read as a person's name: known given name(s) + surname on one line.
+
+    ``lang`` is the text's language: in Polish (and other Slavic languages) a given name is also
+    known in its declined forms.
+    """
     lex = lexicon()
+    inflecting = lang in _INFLECTING
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     out: list[tuple[int, int]] = []
     i = 0
@@ -139,12 +160,12 @@ def name_spans(text: str) -> list[tuple[int, int]]:
 
     while i < n:
         start, _end, word = words[i]
-        if word not in lex.given or (start > 0 and text[start - 1] in "@.#/_\\-"):
+        if not _given(word, lex, inflecting) or (start > 0 and text[start - 1] in "@.#/_\\-"):
             i += 1
             continue
         j = i + 1
         # a second given name ("Anna Maria Berger", "Jean Pierre Martin")
-        if j + 1 < n and words[j][2] in lex.given and adjacent(j - 1, j) and adjacent(j, j + 1) \
+        if j + 1 < n and _given(words[j][2], lex, inflecting) and adjacent(j - 1, j) and adjacent(j, j + 1) \
                 and _TITLE.match(words[j + 1][2]):
             j += 1
         # particles ("Jan van der Berg", "Luca di Stefano")

@@ -17,6 +17,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+import regex
+
 _BLOCK_TAGS = "p|div|br|tr|li|ul|ol|table|tbody|thead|pre|blockquote|h[1-6]|hr|section|article|header|footer|html|body|head"
 _INLINE_TAGS = "span|b|i|u|em|strong|code|tt|small|sup|sub|font|a|kbd|samp|var|mark|label|s|strike|del|ins"
 _VIEW_RX = re.compile(
@@ -211,9 +213,10 @@ _NON_PROSE = re.compile(
     r"|let|var|return|SELECT|INSERT|UPDATE|curl|npm|yarn|git|docker|kubectl)\b|//|/\*)"
 )
 _SYMBOLS = re.compile(r"[{}()\[\];=<>|\\$`]")
-_NAME_CANDIDATE = re.compile(
-    r"\b[A-ZÀ-Þ][a-zß-ÿ'’]+(?:[ \-](?:(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|o')\s)?[A-ZÀ-Þ][a-zß-ÿ'’]+)+"
-    r"|\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Prof)\.?\s+[A-ZÀ-Þ]"
+# Any script's capitals (Łukasz Wróbel, Şule Çelik, Ólafur), not only Latin-1's.
+_NAME_CANDIDATE = regex.compile(
+    r"\b\p{Lu}[\p{Ll}'’]+(?:[ \-](?:(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|o')\s)?\p{Lu}[\p{Ll}'’]+)+"
+    r"|\b(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Prof|Pan|Pani|Sig|Sra|Sr|Dhr|Mevr)\.?\s+\p{Lu}"
 )
 
 

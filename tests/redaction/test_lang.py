@@ -117,6 +117,12 @@ def test_names_come_from_the_languages_backend(redactor, lang, text, name, sourc
     assert (name, lang, source) in _spans(redactor, text)
 
 
+def test_names_with_letters_beyond_latin_1_reach_the_backends(redactor):
+    # "Paweł Woźniak": ł and ź are outside Latin-1; the segment must still count as holding a name
+    text = "Od aktualizacji Paweł Woźniak widzi w koszyku złe koszty wysyłki, prosi o zwrot różnicy."
+    assert ("Paweł Woźniak", "pl", LEXICON) in _spans(redactor, text)
+
+
 def test_segments_of_one_message_are_routed_separately(redactor):
     text = ("Hallo, unsere Kundin Anna Berger hat sich beschwert, ihre Mail steht unten.\n\n"
             "Bonjour, je suis Marie Dubois et ma commande n'est jamais arrivée chez moi à Lyon.\n")

@@ -56,3 +56,16 @@ def test_the_lexicon_covers_the_customers_languages():
     for surname in ("Müller", "Kowalski", "Rossi", "García", "Jansen"):
         assert surname in lex.surnames, surname
     assert "Will" not in lex.given and "Bitte" not in lex.given
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Zamówienie Krzysztofa Zielińskiego utknęło od piątku.", ["Krzysztofa Zielińskiego"]),
+    ("Rozmawiałam z Tomaszem Nowakiem wczoraj.", ["Tomaszem Nowakiem"]),
+    ("Zwrot dla Magdaleny Kamińskiej nie doszedł.", ["Magdaleny Kamińskiej"]),
+])
+def test_declined_polish_given_names_are_known_in_polish_text(text, names):
+    assert [text[s:e] for s, e in name_spans(text, "pl")] == names
+
+
+def test_declension_is_undone_only_for_languages_that_decline_names():
+    assert name_spans("Tomaszem Nowakiem", "de") == []
