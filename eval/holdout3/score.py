@@ -35,11 +35,11 @@ HERE = Path(__file__).resolve().parent
 TARGETS = {"secret_recall": 0.98, "pii_recall": 0.95, "clean_false_flag": 0.03}
 
 
-def load(half: str) -> list[dict[str, Any]]:
+def load(half: str, directory: Path = HERE) -> list[dict[str, Any]]:
     if half == "dev":
-        lines = (HERE / "dev.jsonl").read_text("utf-8").splitlines()
+        lines = (directory / "dev.jsonl").read_text("utf-8").splitlines()
     else:
-        with gzip.open(HERE / "sealed.jsonl.gz", "rt", encoding="utf-8") as fh:
+        with gzip.open(directory / "sealed.jsonl.gz", "rt", encoding="utf-8") as fh:
             lines = fh.read().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
@@ -149,9 +149,9 @@ def _commit() -> str:
         return "unknown"
 
 
-def run(half: str, argv_note: str = "") -> int:
-    items = load(half)
-    redactor = redactor_for_vendor()
+def run(half: str, argv_note: str = "", *, directory: Path = HERE, redactor: Any = None) -> int:
+    items = load(half, directory)
+    redactor = redactor or redactor_for_vendor()
     decisions = redactor.check_many((it["text"], sender_of(it)) for it in items)
     result = score(items, decisions)
     print(f"holdout 3, {half} half: {len(items)} messages (vendor: Nordlicht Commerce)")
@@ -166,7 +166,7 @@ def run(half: str, argv_note: str = "") -> int:
     else:
         record = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": _commit(),
                   "note": argv_note, "all": overall, "lang": result["lang"]}
-        with open(HERE / "sealed-runs.jsonl", "a", encoding="utf-8") as fh:
+        with open(directory / "sealed-runs.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record) + "\n")
     return 0 if ok else 1
 
