@@ -24,6 +24,29 @@ def _request(body: bytes, headers: dict[str, str | Sequence[str]], query: str | 
     return BoltRequest(body=body.decode("utf-8", errors="replace"), headers=headers, query=query or "")
 
 
+def malformed(body: bytes, content_type: str | None) -> str | None:
+    """Why Bolt could not read this body (it would raise and answer 500), or None when it can.
+
+    Parsed the way Bolt parses it (``parse_body``): JSON for ``application/json`` or a body starting
+    with ``{``, else a form whose ``payload`` field, when present, is JSON. The result must be an object."""
+    from slack_bolt.request.internals import parse_body
+
+    if not body:
+        return "empty body"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    ctype = (content_type or "").split(";", 1)[0].strip().lower()
+    try:
+        parsed = parse_body(text, ctype)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        return f"body is not valid JSON ({type(exc).__name__})"
+    if not isinstance(parsed, dict):
+        return "body is not a JSON object"
+    return None
+
+
 def _log_refusal(resp: BoltResponse, path: str) -> None:
     # Bolt's own line about a failed signature is cut before the body (``intake.logs.bolt_logger``)
     # and quiet below WARNING; this one says what happened and never what was sent.
@@ -44,6 +67,9 @@ def starlette_endpoint(app: App) -> Callable[[Any], Any]:
         body = await request.body()
         if len(body) > MAX_BODY:
             return Response("payload too large", status_code=413)
+        problem = malformed(body, request.headers.get("content-type"))
+        if problem is not None:
+            return Response(f"bad request: {problem}\n", status_code=400, media_type="text/plain")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in request.headers.items()}
         bolt_resp: BoltResponse = await run_in_threadpool(app.dispatch, _request(body, headers, request.url.query))
         _log_refusal(bolt_resp, request.url.path)
@@ -82,6 +108,9 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
         if length > MAX_BODY:
             return reply(413, b"payload too large")
         body = environ["wsgi.input"].read(length) if length else b""
+        problem = malformed(body, environ.get("CONTENT_TYPE"))
+        if problem is not None:
+            return reply(400, f"bad request: {problem}\n".encode())
         headers: dict[str, str | Sequence[str]] = {
             k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):

@@ -117,7 +117,11 @@ class Settings(BaseSettings):
     web_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_alias("WEB_TRUSTED_PROXIES"))
     web_proxy_secret: SecretStr | None = Field(None, validation_alias=_alias("WEB_PROXY_SECRET"))
     metrics_token: SecretStr | None = Field(None, validation_alias=_alias("METRICS_TOKEN"))
+    # /metrics needs METRICS_TOKEN; METRICS_PUBLIC=true serves it to anyone (a private scrape network).
+    metrics_public: bool = Field(False, validation_alias=_alias("METRICS_PUBLIC"))
     healthz_timeout: float = Field(2.0, gt=0, validation_alias=_alias("HEALTHZ_TIMEOUT"))
+    # /healthz reuses its last result this long (seconds): probes never open a connection per call.
+    healthz_cache_seconds: float = Field(5.0, ge=0, validation_alias=_alias("HEALTHZ_CACHE_SECONDS"))
 
     # -- retention (days; 0 = keep forever) ------------------------------------------------------------
     retention_closed_ticket_days: int = Field(90, ge=0, validation_alias=_alias("RETENTION_CLOSED_TICKET_DAYS"))

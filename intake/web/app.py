@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ class WebState:
     templates: Jinja2Templates
     clock: Clock
     health_checks: dict[str, health.Check]
+    health_cache: health.CachedHealth
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)  # per-app, database-backed
     failures: dict[str, list[float]] = field(default_factory=dict)  # sign-in throttle
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -133,6 +135,11 @@ def _route(state: WebState, path: str, handler: Callable[[Ctx], Response], *, ac
                 response: Response = _error(state, request, 403, "The form expired or did not come from this site. "
                                             "Reload the page and try again.", csrf=csrf_cookie)
                 return _finish(state, request, response, path, started, new_csrf_cookie=new_csrf_cookie)
+        problem = _bad_fields(request.query_params.multi_items(), MAX_QUERY_VALUE) or \
+            _bad_fields(form.items(), MAX_FORM_VALUE)
+        if problem is not None:
+            response = _error(state, request, 400, problem, csrf=csrf_cookie)
+            return _finish(state, request, response, path, started, new_csrf_cookie=new_csrf_cookie)
         response = await run_in_threadpool(_handle, state, request, handler, access, form, now, csrf_cookie)
         return _finish(state, request, response, path, started, new_csrf_cookie=new_csrf_cookie)
 
@@ -140,6 +147,27 @@ def _route(state: WebState, path: str, handler: Callable[[Ctx], Response], *, ac
     route = Route(path, endpoint, methods=list(methods), name=name or handler.__name__)
     route.access = access  # type: ignore[attr-defined]
     return route
+
+
+MAX_QUERY_VALUE = 1000  # filters name organizations and types: far shorter
+MAX_FORM_VALUE = 10000  # a verdict note is at most 2000 characters
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _bad_fields(items: Iterable[tuple[str, Any]], limit: int) -> str | None:
+    """Why a query parameter or form field is refused before any handler sees it, or None.
+
+    NUL and other control characters never belong in a filter or a form (PostgreSQL refuses NUL in
+    text and would answer with an error); overlong values are no one's input."""
+    for name, value in items:
+        if not isinstance(value, str):
+            continue
+        shown = _CONTROL.sub("?", name)[:40]
+        if _CONTROL.search(value) or _CONTROL.search(name):
+            return f"{shown}: control characters are not allowed"
+        if len(value) > limit:
+            return f"{shown}: longer than {limit} characters"
+    return None
 
 
 def _finish(state: WebState, request: Request, response: Response, path: str, started: float, *,
@@ -266,6 +294,8 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
     def signin(ctx: Ctx) -> Response:
         username = ctx.form.get("username", "").strip()
         password = ctx.form.get("password", "")
+        if len(username) > 200 or len(password) > 1000:
+            raise redactions.FilterError("user name or password too long (200 and 1000 characters at most)")
         nxt = _safe_next(ctx.form.get("next"))
         client = ctx.request.client.host if ctx.request.client else "?"
         key = f"{username.lower()}|{client}"
@@ -309,7 +339,7 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
                        facets=redactions.facets(ctx.session), query=query, last_check=last_check)
 
     def redaction_detail(ctx: Ctx) -> Response:
-        entry_id = ctx.request.path_params["entry_id"]
+        entry_id = redactions.entry_id(ctx.request.path_params["entry_id"])
         entry = ctx.session.get(RedactionLogEntry, entry_id)
         if entry is None:
             raise LookupError(entry_id)
@@ -320,7 +350,7 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
                        verdicts=redactions.VERDICTS)
 
     def redaction_verdict(ctx: Ctx) -> Response:
-        entry_id = ctx.request.path_params["entry_id"]
+        entry_id = redactions.entry_id(ctx.request.path_params["entry_id"])
         assert ctx.principal is not None
         entry = redactions.set_verdict(ctx.session, entry_id, verdict=ctx.form.get("verdict", ""),
                                        note=ctx.form.get("note"), reviewer=ctx.principal.username, now=ctx.now)
@@ -377,6 +407,8 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
 
     def audit_trail(ctx: Ctx) -> Response:
         who = ctx.request.query_params.get("user") or None
+        if who is not None and len(who) > 200:
+            raise redactions.FilterError("user: a user name has at most 200 characters")
         q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)
         if who:
             q = q.where(AuditEntry.username == who)
@@ -412,19 +444,32 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
                                                                                       **kw), "discarded")
 
     # machine endpoints -----------------------------------------------------------------------------------------
-    def metrics(ctx: Ctx) -> Response:
+    def has_metrics_token(ctx: Ctx) -> bool:
         token = state.settings.metrics_token
-        if token is not None:
-            given = ctx.request.headers.get("Authorization", "")
-            if not SessionCodec.csrf_matches(f"Bearer {token.get_secret_value()}", given):
+        given = ctx.request.headers.get("Authorization", "")
+        return token is not None and SessionCodec.csrf_matches(f"Bearer {token.get_secret_value()}", given)
+
+    def metrics(ctx: Ctx) -> Response:
+        # Metrics name organizations' ticket counts and the process's internals: a token by default,
+        # public only when the operator says so (a scraper on a private network).
+        if state.settings.metrics_token is not None:
+            if not has_metrics_token(ctx):
                 return PlainTextResponse("metrics need the bearer token\n", status_code=401,
                                          headers={"WWW-Authenticate": "Bearer"})
+        elif not state.settings.metrics_public:
+            return PlainTextResponse("metrics need a bearer token: set SUPPORTBOT_METRICS_TOKEN (or "
+                                     "SUPPORTBOT_METRICS_PUBLIC=true on a private network)\n", status_code=403)
         # Process-wide metrics (web requests, outbox, ...) plus the SLA figures queried at scrape time.
         return Response(generate_latest(REGISTRY) + generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
 
     def healthz(ctx: Ctx) -> Response:
-        ok, results = health.run_checks(state.health_checks, timeout=state.settings.healthz_timeout + 0.5)
-        return JSONResponse({"ok": ok, "checks": results, "at": ctx.now.isoformat()}, status_code=200 if ok else 503)
+        ok, results, at = state.health_cache.result(ctx.now)
+        if has_metrics_token(ctx) or (ctx.principal is not None and ctx.principal.role in STAFF):
+            return JSONResponse({"ok": ok, "checks": results, "at": at.isoformat()}, status_code=200 if ok else 503)
+        # Anonymous callers (load balancers, anyone on the internet) learn ok/fail per peer, never the
+        # error text: it names hosts, ports and database users.
+        summary = {name: "ok" if r.get("ok") else "fail" for name, r in results.items()}
+        return JSONResponse({"ok": ok, "checks": summary}, status_code=200 if ok else 503)
 
     return [
         _route(state, "/", home, access=PUBLIC),
@@ -479,6 +524,7 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
     ``slack_app``: an ASGI app answering Slack's signed Events API and interactivity requests (the bot's
     HTTP adapter); mounted at ``/slack`` and doing its own signature verification.
     """
+    checks = health_checks if health_checks is not None else health.default_checks(settings, factory)
     state = WebState(
         settings=settings, factory=factory,
         policy=policy if policy is not None else Policy.load(settings.policy_path),
@@ -486,7 +532,9 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
                            idle=settings.web_session_idle),
         templates=Jinja2Templates(directory=str(HERE / "templates")),
         clock=clock or _utcnow,
-        health_checks=health_checks if health_checks is not None else health.default_checks(settings, factory),
+        health_checks=checks,
+        health_cache=health.CachedHealth(checks, timeout=settings.healthz_timeout + 0.5,
+                                         ttl=settings.healthz_cache_seconds),
     )
     _register_sla_metrics(state)
     state.templates.env.globals["severity_class"] = lambda s: f"sev-{str(s).lower()}"

@@ -8,9 +8,11 @@ carry credentials (only host:port or the API host).
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import json
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -104,3 +106,26 @@ def run_checks(checks: dict[str, Check], *, timeout: float) -> tuple[bool, dict[
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return all(r["ok"] for r in results.values()), results
+
+
+class CachedHealth:
+    """The checks' result, reused for ``ttl`` seconds: a probe every second from each of several load
+    balancers (or anyone on the internet) costs one round of connections per ``ttl``, not one per call.
+    One caller runs the checks; callers arriving meanwhile wait for that result."""
+
+    def __init__(self, checks: dict[str, Check], *, timeout: float, ttl: float) -> None:
+        self.checks = checks
+        self.timeout = timeout
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._cached: tuple[bool, dict[str, Any], dt.datetime] | None = None
+
+    def result(self, now: dt.datetime) -> tuple[bool, dict[str, Any], dt.datetime]:
+        """``(ok, results, when they were taken)``."""
+        with self._lock:
+            cached = self._cached
+            if cached is not None and 0 <= (now - cached[2]).total_seconds() < self.ttl:
+                return cached
+            ok, results = run_checks(self.checks, timeout=self.timeout)
+            self._cached = (ok, results, now)
+            return self._cached

@@ -21,6 +21,8 @@ from intake.store.redaction_log import entry_record, render
 
 VERDICTS = ("confirmed", "false_positive")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # 5 million entries deep; beyond that an offset only costs the database time
+MAX_ENTRY_ID = 2**31 - 1  # the id column's range on PostgreSQL (integer)
 
 
 class FilterError(ValueError):
@@ -45,10 +47,10 @@ class Filters:
         verdict = raw.get("verdict")
         if verdict is not None and verdict not in (*VERDICTS, "unreviewed"):
             raise FilterError(f"verdict must be one of confirmed, false_positive, unreviewed (got {verdict!r})")
-        try:
-            page = max(1, int(params.get("page") or 1))
-        except ValueError:
-            raise FilterError("page must be a number") from None
+        text = str(params.get("page") or "1").strip()
+        if not text.isascii() or not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_PAGE:
+            raise FilterError(f"page must be a whole number from 1 to {MAX_PAGE}")
+        page = int(text)
         until = _parse_time(raw.get("until"), "until", end_of_day=True)
         return cls(since=_parse_time(raw.get("since"), "since"), until=until,
                    organization=raw.get("organization"), entity_type=raw.get("type"),
@@ -84,14 +86,26 @@ def _parse_time(text: str | None, name: str, *, end_of_day: bool = False) -> dt.
     if not text:
         return None
     try:
+        if not text.isascii():
+            raise ValueError(text)
         if len(text) == 10:
             day = dt.date.fromisoformat(text)
             start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
             return start + dt.timedelta(days=1) if end_of_day else start
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise FilterError(f"{name}: expected a date like 2026-11-29 or an ISO time, got {text!r}") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        value = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        # The database compares UTC instants; 9999-12-31 as an end of day or 0001-01-01-14:00 has none.
+        return value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise FilterError(f"{name}: expected a date like 2026-11-29 or an ISO time between the years 1 "
+                          f"and 9999, got {text[:40]!r}") from None
+
+
+def entry_id(value: object) -> int:
+    """A redaction log entry id from a path, or :class:`FilterError` when no entry could have it."""
+    if not isinstance(value, int) or not 1 <= value <= MAX_ENTRY_ID:
+        raise FilterError(f"entry id must be a number from 1 to {MAX_ENTRY_ID}")
+    return value
 
 
 def entry_view(e: RedactionLogEntry) -> dict[str, Any]:

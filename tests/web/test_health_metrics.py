@@ -8,6 +8,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from starlette.testclient import TestClient
@@ -15,7 +16,7 @@ from starlette.testclient import TestClient
 from intake.domain.policy import Policy
 from intake.web import health
 from intake.web.app import create_app
-from tests.web.conftest import sign_in
+from tests.web.conftest import served, sign_in
 
 
 class _SlackApiTest(BaseHTTPRequestHandler):
@@ -58,10 +59,11 @@ def _silent_server():
 def test_healthz_reports_db_imap_and_slack_and_fails_when_one_is_unreachable(web_settings, factory, slack_api):
     settings = web_settings.model_copy(update={
         "imap_host": "127.0.0.1", "imap_port": _free_port(), "imap_ssl": False,
-        "slack_bot_token": SecretStr("xoxb-test"), "slack_api_url": slack_api, "healthz_timeout": 1.0})
+        "slack_bot_token": SecretStr("xoxb-test"), "slack_api_url": slack_api, "healthz_timeout": 1.0,
+        "metrics_token": SecretStr("scrape-token-123")})
     app = create_app(settings, factory=factory, policy=Policy.default())
     with TestClient(app) as c:
-        resp = c.get("/healthz")
+        resp = c.get("/healthz", headers={"Authorization": "Bearer scrape-token-123"})
     body = resp.json()
     assert resp.status_code == 503 and body["ok"] is False
     assert body["checks"]["db"]["ok"] and body["checks"]["slack"]["ok"]
@@ -90,7 +92,10 @@ def test_a_silent_peer_fails_the_probe_within_its_timeout(web_settings, factory)
         sock.close()
 
 
-def test_metrics_expose_web_and_sla_figures_in_prometheus_format(client):
+def test_metrics_expose_web_and_sla_figures_in_prometheus_format(web_settings, factory, clock, accounts):
+    settings = web_settings.model_copy(update={"metrics_public": True})
+    client = TestClient(create_app(settings, factory=factory, clock=clock, policy=Policy.default(),
+                                   health_checks={}), base_url="https://testserver", follow_redirects=False)
     sign_in(client, "otto")
     client.get("/operator")
     resp = client.get("/metrics")
@@ -107,3 +112,51 @@ def test_metrics_need_the_bearer_token_when_one_is_configured(web_settings, fact
         assert c.get("/metrics").status_code == 401
         assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert c.get("/metrics", headers={"Authorization": "Bearer scrape-token-123"}).status_code == 200
+
+
+def test_metrics_are_refused_without_a_token_unless_the_operator_opts_out(web_settings, factory):
+    with served(create_app(web_settings, factory=factory, policy=Policy.default(), health_checks={})) as url:
+        resp = httpx.get(url + "/metrics")
+        assert resp.status_code == 403 and "SUPPORTBOT_METRICS_TOKEN" in resp.text
+        assert "supportbot_web_requests_total" not in resp.text
+    public = web_settings.model_copy(update={"metrics_public": True})
+    with served(create_app(public, factory=factory, policy=Policy.default(), health_checks={})) as url:
+        assert httpx.get(url + "/metrics").status_code == 200
+
+
+class _CountingChecks:
+    """A database check that fails with the kind of text a driver puts in its errors."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def db(self) -> dict[str, object]:
+        self.calls += 1
+        return health._timed(self._connect)
+
+    @staticmethod
+    def _connect() -> str:
+        raise ConnectionError('connection to server at "db.internal" (10.0.0.7), port 5432 failed: '
+                              'FATAL: password authentication failed for user "supportbot"')
+
+
+def test_anonymous_healthz_says_ok_or_fail_only_and_reuses_its_result(web_settings, factory, clock):
+    checks = _CountingChecks()
+    settings = web_settings.model_copy(update={"metrics_token": SecretStr("scrape-token-123"),
+                                               "healthz_cache_seconds": 5.0})
+    app = create_app(settings, factory=factory, clock=clock, policy=Policy.default(),
+                     health_checks={"db": checks.db})
+    with served(app) as url, httpx.Client(base_url=url) as http:
+        for _ in range(20):
+            resp = http.get("/healthz")
+            assert resp.status_code == 503
+            assert resp.json() == {"ok": False, "checks": {"db": "fail"}}
+            for leak in ("db.internal", "10.0.0.7", "5432", "supportbot", "password", "ConnectionError"):
+                assert leak not in resp.text
+        assert checks.calls == 1  # twenty probes, one round of checks
+        clock.advance(seconds=6)
+        http.get("/healthz")
+        assert checks.calls == 2
+        detailed = http.get("/healthz", headers={"Authorization": "Bearer scrape-token-123"}).json()
+        assert "db.internal" in detailed["checks"]["db"]["detail"]  # the operator's scraper sees why
+        assert checks.calls == 2
