@@ -161,7 +161,7 @@ class ReplyPreview:
 
 
 def preview_reply(deps: BotDeps, ticket_id: int) -> ReplyPreview:
-    from intake.mail.compose import reply_subject
+    from intake.reply_mail import reply_subject
 
     row = load_ticket(deps, ticket_id)
     if not row.sender_email:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import actions, blocks, views
 from bot.actions import ActionError, BotDeps
 from intake.domain.severity import Severity
+from intake.policy_file import load_policy
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,8 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
         client = make_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
                              timeout=settings.http_timeout)
     if policy is None:
-        from intake.domain.policy import Policy
 
-        policy = Policy.load(settings.policy_path)
+        policy = load_policy(settings.policy_path)
     if registry is None and getattr(settings, "customers_path", None) and settings.customers_path.exists():
         from intake.registry import load_registry
 

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from intake.domain.durations import duration_words
 from intake.domain.policy import Policy
 from intake.domain.severity import DEFINITIONS, Severity
-from intake.domain.sla import in_words
 
 # Action ids of the ticket message (listeners in bot/app.py match these).
 A_SEVERITY = "ticket_set_severity"
@@ -145,10 +145,10 @@ def due_in_words(ticket: TicketLike, *, policy: Policy, now: dt.datetime) -> str
         return "no response target"
     delta = ticket.due_at - now
     if delta <= dt.timedelta(0):
-        return f"overdue by {in_words(-delta)} (was due {_local(ticket.due_at, policy, now)})"
+        return f"overdue by {duration_words(delta, short=True)} (was due {_local(ticket.due_at, policy, now)})"
     same_day = ticket.due_at.astimezone(policy.calendar.tz).date() == now.astimezone(policy.calendar.tz).date()
     if delta <= DUE_IN_WORDS_WITHIN and same_day:
-        return f"due in {in_words(delta)}"
+        return f"due in {duration_words(delta, short=True)}"
     return f"due {_local(ticket.due_at, policy, now)}"
 
 

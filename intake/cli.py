@@ -13,10 +13,11 @@ import click
 from sqlalchemy.engine import make_url
 
 from intake.commands import CHECKS, ConfigWarning, config_check, install_stop_handlers, log, settings_of
-from intake.domain.policy import Policy, PolicyError
+from intake.domain.policy import PolicyError
 from intake.domain.severity import Severity
 from intake.domain.sla import due_at, explain, format_utc
 from intake.logs import setup_logging
+from intake.policy_file import load_policy
 from intake.settings import Settings, get_settings
 from intake.store.db import upgrade
 from intake.wiring import PROCESSES, register_commands, run_process
@@ -49,7 +50,7 @@ def sla() -> None:
 def _load_policy(ctx: click.Context, policy_path: str | None):  # type: ignore[no-untyped-def]
     path = Path(policy_path) if policy_path else settings_of(ctx).policy_path
     try:
-        return Policy.load(path)
+        return load_policy(path)
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -144,7 +145,7 @@ def _redact_url(url: str) -> str:
 
 @config_check("policy")
 def _check_policy(settings: Settings) -> str:
-    policy = Policy.load(settings.policy_path)
+    policy = load_policy(settings.policy_path)
     return f"{settings.policy_path}: {policy.calendar.timezone}, {len(policy.rules)} severities, {len(policy.caps)} caps"
 
 

@@ -4,8 +4,7 @@ thin jobs, each one plain function call with ``now`` read here, at the entry poi
 * ``sweep_nags``      every ``SUPPORTBOT_NAG_SWEEP_SECONDS`` (30 s): reminders until the initial response;
 * ``refresh_portal``  every ``SUPPORTBOT_PORTAL_REFRESH_SECONDS``: status page + health probe -> gate
   reading (only when a status page or health URL is configured);
-* ``purge``           daily at ``SUPPORTBOT_RETENTION_PURGE_TIME`` local: ``intake.retention.purge``
-  (owned by the web pages' retention rules) when that module exists;
+* ``purge``           daily at ``SUPPORTBOT_RETENTION_PURGE_TIME`` local: ``intake.retention.purge``;
 * ``digest``          each support-day morning (the nag ``morning``): one Slack channel message with
   the tickets still waiting for their initial response.
 
@@ -18,32 +17,39 @@ missed while the process was busy runs once, not once per missed slot (``coalesc
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.domain import nag
+from intake.domain.durations import duration_words
+from intake.domain.nag_message import local_words
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.sla import support_time_between
-from intake.nagging import ACTIVE_STATES, SweepReport, sweep_nags
+from intake.domain.ticket import ACTIVE_VALUES
+from intake.nagging import SweepReport, sweep_nags
 from intake.outbox import enqueue
+from intake.policy_file import load_policy
+from intake.portal import PortalMonitor, latest_reading, record_reading
+from intake.retention import purge
 from intake.settings import Settings
+from intake.store.db import make_engine, session_factory
 from intake.store.models import OutboxItem, Ticket
+from intake.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -65,8 +71,6 @@ class ClockJobs:
     def refresh_portal(self) -> Any:
         if self.portal is None:
             return None
-        from intake.portal import record_reading
-
         now = self.clock()
         reading = self.portal.refresh(now)
         with self.factory() as session, session.begin():
@@ -79,13 +83,9 @@ class ClockJobs:
         return reading
 
     def purge(self) -> Any:
-        purge = _retention_purge()
-        if purge is None:
-            log.info("retention purge: intake.retention is not installed; nothing purged")
-            return None
         now = self.clock()
         with self.factory() as session, session.begin():
-            result = purge(session, now, self.settings)
+            result = purge(session, now=now, settings=self.settings)
         log.info("retention purge at %s: %s", now.isoformat(), result)
         return result
 
@@ -108,17 +108,6 @@ class ClockJobs:
         return created
 
 
-def _retention_purge() -> Callable[[Session, dt.datetime, Settings], Any] | None:
-    try:
-        module = importlib.import_module("intake.retention")
-    except ModuleNotFoundError as exc:
-        if exc.name == "intake.retention":
-            return None
-        raise
-    purge = getattr(module, "purge", None)
-    return purge if callable(purge) else None
-
-
 def digest_text(session: Session, *, now: dt.datetime, policy: Policy, limit: int = 25) -> str:
     """The morning digest: counts per severity, then the waiting tickets, most urgent first.
 
@@ -126,7 +115,7 @@ def digest_text(session: Session, *, now: dt.datetime, policy: Policy, limit: in
     """
     rows = session.execute(
         select(Ticket.token, Ticket.effective_severity, Ticket.due_at, Ticket.assignee)
-        .where(Ticket.state.in_(ACTIVE_STATES), Ticket.initial_response_at.is_(None),
+        .where(Ticket.state.in_(ACTIVE_VALUES), Ticket.initial_response_at.is_(None),
                Ticket.waiver.is_(None), Ticket.due_at.is_not(None))
         .order_by(Ticket.due_at)).all()
     counts = {sev.name: [0, 0] for sev in Severity}  # [waiting, breached]
@@ -144,11 +133,11 @@ def digest_text(session: Session, *, now: dt.datetime, policy: Policy, limit: in
     for token, sev, due, assignee in rows[:limit]:
         severity = Severity.parse(sev)
         if due <= now:
-            when = f"overdue by {nag.duration_words(now - due)}"
+            when = f"overdue by {duration_words(now - due)}"
         else:
-            when = f"{nag.duration_words(support_time_between(severity, now, due, policy))} left"
+            when = f"{duration_words(support_time_between(severity, now, due, policy))} left"
         who = f"<@{assignee}>" if assignee else "unclaimed"
-        lines.append(f"• *{token}* {sev}: {when} (due {nag.local_words(due, policy)}), {who}")
+        lines.append(f"• *{token}* {sev}: {when} (due {local_words(due, policy)}), {who}")
     if len(rows) > limit:
         lines.append(f"… and {len(rows) - limit} more.")
     if not rows:
@@ -161,19 +150,12 @@ def digest_text(session: Session, *, now: dt.datetime, policy: Policy, limit: in
 def build_jobs(settings: Settings, *, factory: sessionmaker[Session] | None = None,
                policy: Policy | None = None, http_client: Any = None, clock: Clock = utcnow) -> ClockJobs:
     """The one wiring function of the clock process: database, policy, portal monitor from settings."""
-    from intake.store.db import make_engine, session_factory
-
     if policy is None:
-        policy = Policy.load(settings.policy_path)  # fails loudly with file, key and reason
-    nag.nag_policy(policy)  # the [nag] table too, even when the validator was registered late
+        policy = load_policy(settings.policy_path)  # fails loudly with file, key and reason
     if factory is None:
         factory = session_factory(make_engine(settings.effective_database_url))
     portal = None
     if settings.statuspage_url or settings.health_url:
-        import httpx
-
-        from intake.portal import PortalMonitor, latest_reading
-
         client = http_client or httpx.Client(timeout=settings.http_timeout)
         with factory() as session:
             resume = latest_reading(session)
@@ -183,11 +165,6 @@ def build_jobs(settings: Settings, *, factory: sessionmaker[Session] | None = No
 
 def build_scheduler(jobs: ClockJobs, *, background: bool = True) -> Any:
     """An APScheduler 3.x scheduler with the clock's jobs (not started)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
     settings, policy = jobs.settings, jobs.policy
     tz = policy.calendar.tz
     defaults = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
@@ -202,7 +179,7 @@ def build_scheduler(jobs: ClockJobs, *, background: bool = True) -> Any:
     hour, minute = (int(x) for x in settings.retention_purge_time.split(":"))
     scheduler.add_job(_guard(jobs.purge), CronTrigger(hour=hour, minute=minute, timezone=tz),
                       id="purge", name="purge")
-    morning = nag.nag_policy(policy).morning
+    morning = policy.nag.morning
     # Every day at the morning time; the job itself skips days that are not support days.
     scheduler.add_job(_guard(_support_days_only(jobs)),
                       CronTrigger(hour=morning.hour, minute=morning.minute, timezone=tz),

@@ -8,22 +8,26 @@ from pathlib import Path
 
 import click
 
-import intake.domain.nag  # noqa: F401  (registers the [nag] validator before any policy load)
 from intake.commands import settings_of
+from intake.domain import nag
+from intake.domain.durations import duration_words
+from intake.domain.nag_message import local_words, mentions_for
+from intake.domain.policy import Policy, PolicyError
+from intake.domain.severity import Severity
+from intake.domain.sla import due_at, format_utc
+from intake.metrics import snapshot
+from intake.nagging import sweep_nags
+from intake.policy_file import load_policy
+from intake.store.db import make_engine, session_factory
 
 
-def _policy(ctx: click.Context, policy_path: str | None):  # type: ignore[no-untyped-def]
-    from intake.domain import nag
-    from intake.domain.policy import Policy, PolicyError
-
+def _policy(ctx: click.Context, policy_path: str | None) -> Policy:
     settings = settings_of(ctx)
     path = Path(policy_path) if policy_path else settings.policy_path
     try:
-        policy = Policy.load(path)
-        nag.nag_policy(policy)
+        return load_policy(path)
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
-    return policy
 
 
 def _instant(text: str, name: str) -> dt.datetime:
@@ -48,9 +52,6 @@ def register(group: click.Group) -> None:
     @click.pass_context
     def sweep(ctx: click.Context, once: bool, policy_path: str | None) -> None:
         """Send the reminders that are due now (the clock does this every ~30 s)."""
-        from intake.nagging import sweep_nags
-        from intake.store.db import make_engine, session_factory
-
         settings = settings_of(ctx)
         policy = _policy(ctx, policy_path)
         engine = make_engine(settings.effective_database_url)
@@ -74,10 +75,6 @@ def register(group: click.Group) -> None:
     def preview(ctx: click.Context, severity: str, submitted: str, count: int, policy_path: str | None,
                 assignee: str | None) -> None:
         """Print the reminders a request gets if nobody responds (local time, UTC, stage, time left)."""
-        from intake.domain import nag
-        from intake.domain.severity import Severity
-        from intake.domain.sla import due_at, format_utc, in_words
-
         policy = _policy(ctx, policy_path)
         try:
             sev = Severity.parse(severity)
@@ -85,28 +82,25 @@ def register(group: click.Group) -> None:
             raise click.BadParameter(str(exc), param_hint="--severity") from None
         start = _instant(submitted, "--submitted")
         due = due_at(sev, start, policy)
-        sched = nag.nag_policy(policy).schedule(sev)
-        click.echo(f"{sev.name} {policy.rules[sev].name}: target {in_words(policy.rules[sev].target)} "
+        sched = policy.nag.schedule(sev)
+        click.echo(f"{sev.name} {policy.rules[sev].name}: target {duration_words(policy.rules[sev].target, short=True)} "
                    f"({policy.rules[sev].hours}); thresholds {', '.join(f'{f:.0%}' for f in sched.thresholds)}; "
                    f"repeat {sched.repeat_text}; "
                    + ("daytime only" if sched.daytime_only else "around the clock"))
-        click.echo(f"submitted {nag.local_words(start, policy)} ({format_utc(start)})")
-        click.echo(f"due       {nag.local_words(due, policy)} ({format_utc(due)})")
+        click.echo(f"submitted {local_words(start, policy)} ({format_utc(start)})")
+        click.echo(f"due       {local_words(due, policy)} ({format_utc(due)})")
         for i, planned in enumerate(nag.preview(sev, start, due, policy, count=count), 1):
-            left = (f"{nag.duration_words(planned.left)} left" if planned.left > dt.timedelta(0)
-                    else f"late by {nag.duration_words(planned.left)}" if planned.left < dt.timedelta(0)
+            left = (f"{duration_words(planned.left)} left" if planned.left > dt.timedelta(0)
+                    else f"late by {duration_words(planned.left)}" if planned.left < dt.timedelta(0)
                     else "due now")
-            who = " ".join(m.markup for m in nag.mentions_for(planned.stage, assignee=assignee, policy=policy))
-            click.echo(f"{i:>3}. {nag.local_words(planned.at, policy)}  {format_utc(planned.at)}  "
+            who = " ".join(m.markup for m in mentions_for(planned.stage, assignee=assignee, policy=policy))
+            click.echo(f"{i:>3}. {local_words(planned.at, policy)}  {format_utc(planned.at)}  "
                        f"{planned.stage:<8}  {left}" + (f"  {who}" if who else ""))
 
     @nag_group.command("metrics")
     @click.pass_context
     def metrics(ctx: click.Context) -> None:
         """Print the SLA metrics (open tickets by severity and SLA state, breaches, time to response) as JSON."""
-        from intake.metrics import snapshot
-        from intake.store.db import make_engine, session_factory
-
         settings = settings_of(ctx)
         engine = make_engine(settings.effective_database_url)
         try:

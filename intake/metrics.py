@@ -25,13 +25,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.domain.severity import Severity
-from intake.domain.ticket import ACTIVE, TicketState
+from intake.domain.ticket import ACTIVE_VALUES, TicketState
 from intake.store.models import OutboxItem, Ticket
 
 SLA_STATES = ("running", "breached", "met", "late", "waived", "no_target")
-ACTIVE_STATES = tuple(sorted(s.value for s in ACTIVE))
 # Breaches count closed tickets too (a target missed stays missed); deflected/rejected ones had none.
-COUNTED_STATES = (*ACTIVE_STATES, TicketState.CLOSED.value)
+COUNTED_STATES = (*ACTIVE_VALUES, TicketState.CLOSED.value)
 # Time-to-initial-response histogram buckets (seconds): around the four targets.
 TTIR_BUCKETS = (15 * 60, 30 * 60, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600,
                 96 * 3600, 7 * 24 * 3600)
@@ -57,7 +56,7 @@ def open_tickets(session: Session, *, now: dt.datetime) -> dict[str, dict[str, i
     """Active (not closed/deflected/rejected) tickets by effective severity and SLA state."""
     state = _sla_state(now).label("sla_state")
     stmt = (select(Ticket.effective_severity, state, func.count())
-            .where(Ticket.state.in_(ACTIVE_STATES))
+            .where(Ticket.state.in_(ACTIVE_VALUES))
             .group_by(Ticket.effective_severity, state))
     out = _empty()
     for sev, sla_state, n in session.execute(stmt):
@@ -137,7 +136,7 @@ def nag_backlog(session: Session, *, now: dt.datetime,
     cutoff = now - grace
     count, oldest = session.execute(
         select(func.count(), func.min(Ticket.next_nag_at))
-        .where(Ticket.state.in_(ACTIVE_STATES), Ticket.next_nag_at <= cutoff,
+        .where(Ticket.state.in_(ACTIVE_VALUES), Ticket.next_nag_at <= cutoff,
                Ticket.initial_response_at.is_(None), Ticket.waiver.is_(None))).one()
     if oldest is not None and oldest.tzinfo is None:  # SQLite's MIN() comes back as a naive value
         oldest = oldest.replace(tzinfo=dt.UTC)

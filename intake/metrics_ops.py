@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.domain.ticket import ACTIVE
+from intake.domain.ticket import ACTIVE_VALUES
 from intake.store.models import Lease, OutboxItem, PortalObservation, RedactionLogEntry, Ticket
 
 OUTBOX_STATES = ("pending", "sending", "parked", "done", "discarded")
-ACTIVE_STATES = tuple(sorted(s.value for s in ACTIVE))
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -96,7 +95,7 @@ def next_due(session: Session, *, now: dt.datetime) -> dict[str, float]:
     """Per severity: seconds until the earliest running initial-response target (negative when it
     has passed); severities without a running clock are absent."""
     rows = session.execute(select(Ticket.effective_severity, func.min(Ticket.due_at))
-                           .where(Ticket.state.in_(ACTIVE_STATES), Ticket.initial_response_at.is_(None),
+                           .where(Ticket.state.in_(ACTIVE_VALUES), Ticket.initial_response_at.is_(None),
                                   Ticket.waiver.is_(None), Ticket.due_at.is_not(None))
                            .group_by(Ticket.effective_severity))
     out: dict[str, float] = {}

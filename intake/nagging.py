@@ -23,15 +23,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.domain import nag
+from intake.domain.nag_message import mentions_for, nag_message
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
-from intake.domain.ticket import ACTIVE
+from intake.domain.ticket import ACTIVE_VALUES, response_clock_runs
 from intake.outbox import enqueue
 from intake.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
-ACTIVE_STATES = tuple(sorted(s.value for s in ACTIVE))
 DEFAULT_BATCH = 500
 DEFAULT_PER_TRANSACTION = 50
 
@@ -57,16 +57,16 @@ class SweepReport:
         self.nagged_ids.extend(other.nagged_ids)
 
 
-def clock_running(row: Ticket) -> bool:
-    """The response clock runs: active, no initial response, no waiver, a due time."""
-    return (row.state in ACTIVE_STATES and row.initial_response_at is None and row.waiver is None
+def _nags(row: Ticket) -> bool:
+    """Reminders go out while the response clock runs and there is a due time to remind of."""
+    return (response_clock_runs(row.state, initial_response_at=row.initial_response_at, waiver=row.waiver)
             and row.due_at is not None)
 
 
 def due_query(now: dt.datetime, limit: int):  # type: ignore[no-untyped-def]
     """The sweep's select: uses ``ix_tickets_nag_due (state, next_nag_at)``."""
     return (select(Ticket.id, Ticket.next_nag_at)
-            .where(Ticket.state.in_(ACTIVE_STATES), Ticket.next_nag_at <= now,
+            .where(Ticket.state.in_(ACTIVE_VALUES), Ticket.next_nag_at <= now,
                    Ticket.initial_response_at.is_(None), Ticket.waiver.is_(None))
             .order_by(Ticket.next_nag_at, Ticket.id)
             .limit(limit))
@@ -79,7 +79,7 @@ def find_due(session: Session, *, now: dt.datetime, limit: int = DEFAULT_BATCH) 
 
 def compute_next(row: Ticket, *, policy: Policy, now: dt.datetime,
                  last_nag_at: dt.datetime | None) -> dt.datetime | None:
-    if not clock_running(row):
+    if not _nags(row):
         return None
     return nag.next_nag_at(severity=Severity.parse(row.effective_severity), submitted=row.submitted_at,
                            due=row.due_at, nag_count=row.nag_count or 0, last_nag_at=last_nag_at,
@@ -111,7 +111,7 @@ def nag_one(session: Session, row_id: int, old: dt.datetime, *, policy: Policy,
     if row is None or row.next_nag_at != old:
         report.lost += 1
         return
-    if not clock_running(row):
+    if not _nags(row):
         # Self-healing: a transition that forgot to clear next_nag_at must not nag forever.
         if _claim(session, row_id, old, {"next_nag_at": None}):
             report.stopped += 1
@@ -129,8 +129,8 @@ def nag_one(session: Session, row_id: int, old: dt.datetime, *, policy: Policy,
     severity = Severity.parse(row.effective_severity)
     assert row.due_at is not None
     stage = nag.stage_for(due=row.due_at, now=now, last_nag_at=row.last_nag_at)
-    mentions = nag.mentions_for(stage, assignee=row.assignee, policy=policy)
-    text = nag.nag_message(token=row.token, severity=severity, due=row.due_at, now=now, policy=policy,
+    mentions = mentions_for(stage, assignee=row.assignee, policy=policy)
+    text = nag_message(token=row.token, severity=severity, due=row.due_at, now=now, policy=policy,
                            stage=stage, mentions=mentions, assignee=row.assignee)
     count = row.nag_count or 0
     new_next = compute_next(row, policy=policy, now=now, last_nag_at=now)

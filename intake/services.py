@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity, strictest
-from intake.domain.ticket import ACTIVE, Event, TicketState, Waiver
+from intake.domain.ticket import ACTIVE_VALUES, Event, TicketState, Waiver
 from intake.domain.ticket import Ticket as DomainTicket
+from intake.nagging import reschedule
 from intake.outbox import defer_insert, enqueue
 from intake.store.models import OutboxItem, Ticket, TicketEvent, TicketMessageId
 
@@ -78,21 +79,7 @@ def _record(session: Session, row: Ticket, events: list[Event], *, defer: bool =
 
 def _reschedule_nags(session: Session, row: Ticket, *, policy: Policy, now: dt.datetime) -> None:
     """Recompute ``next_nag_at``: none once the clock stops (response, waiver, close)."""
-    try:
-        from intake.nagging import reschedule
-    except ImportError:
-        reschedule = None
-    if reschedule is not None:
-        reschedule(session, row, policy=policy, now=now)
-        return
-    from intake.domain.nag import next_nag_at
-
-    if not to_domain(row).clock_running:
-        row.next_nag_at = None
-        return
-    row.next_nag_at = next_nag_at(severity=Severity.parse(row.effective_severity), submitted=row.submitted_at,
-                                  due=row.due_at, nag_count=row.nag_count or 0, last_nag_at=row.last_nag_at,
-                                  now=now, policy=policy)
+    reschedule(session, row, policy=policy, now=now)
 
 
 def _slack(session: Session, row: Ticket, op: str, *, now: dt.datetime, key: str | None = None,
@@ -341,7 +328,7 @@ def set_fields(session: Session, ticket_id: int, *, now: dt.datetime, actor: str
     row.version = (row.version or 0) + 1
     if changed:
         session.add(TicketEvent(ticket_id=row.id, at=now, kind="fields_changed", actor=actor, data=changed))
-    if policy is not None and row.max_severity and row.state in {s.value for s in ACTIVE}:
+    if policy is not None and row.max_severity and row.state in ACTIVE_VALUES:
         current = Severity.parse(row.effective_severity)
         capped = current.capped(Severity.parse(row.max_severity))
         if capped != current:
@@ -377,7 +364,7 @@ def customer_follow_up(session: Session, ticket_id: int, *, now: dt.datetime, me
     A follow-up rejected by redaction shows only that it was rejected and why, by type.
     """
     row = get_ticket(session, ticket_id, for_update=True)
-    if row.state in {s.value for s in ACTIVE}:
+    if row.state in ACTIVE_VALUES:
         new, events = to_domain(row).customer_replied(now=now)
         _write_back(row, new, now)
         for ev in events:
@@ -408,7 +395,7 @@ def send_reply(session: Session, ticket_id: int, *, text: str, now: dt.datetime,
     _write_back(row, new, now)
     _record(session, row, events)
     row.next_nag_at = None if new.initial_response_at else row.next_nag_at
-    from intake.mail.compose import reply_payload
+    from intake.reply_mail import reply_payload
 
     payload = reply_payload(row, text=text, kind=kind, from_address=from_address, now=now)
     key = dedupe or f"email:reply:{row.id}:{hashlib.sha256((actor + text + now.isoformat()).encode()).hexdigest()[:16]}"

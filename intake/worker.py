@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intake import webhooks
 from intake.outbox import Dispatcher, RetryPolicy, Transport
+from intake.policy_file import load_policy
 from intake.portal import GateReading, PortalMonitor, latest_reading, record_reading
 from intake.settings import Settings
+from intake.timeutil import utcnow
 
 __all__ = ["GateSource", "Worker", "build_worker"]
 
@@ -37,10 +39,6 @@ log = logging.getLogger(__name__)
 
 # Builds the outbox's Slack transport and its on-done hook from (settings, session factory, policy).
 SlackParts = Callable[[Settings, "sessionmaker[Session]", Any], tuple[Transport, Callable[..., None]]]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class GateSource:
@@ -148,7 +146,6 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     ``slack`` builds the outbox's Slack transport and its on-done hook (``intake.wiring`` passes the
     bot's notifier when a bot token is set); without it Slack posts stay queued in the outbox.
     """
-    from intake.domain.policy import Policy
     from intake.mail.flow import BatchIngest, FlowConfig, FlowDeps
     from intake.mail.imap import ImapConfig, MailboxPoller
     from intake.mail.templates import Templates
@@ -158,7 +155,7 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     if factory is None:
         factory = session_factory(make_engine(settings.effective_database_url))
-    policy = Policy.load(settings.policy_path)
+    policy = load_policy(settings.policy_path)
     closers: list[Callable[[], None]] = []
 
     monitor = None

@@ -120,29 +120,11 @@ class SupportCalendar:
         return instant.astimezone(self._tz)
 
 
-def parse_ical_closures(data: bytes | str) -> list[Closure]:
-    """Company closures from an iCalendar file: each VEVENT with all-day DTSTART/DTEND becomes a closure.
-
-    iCalendar's DTEND of an all-day event is exclusive (RFC 5545 3.6.1); closures are inclusive.
-    """
-    import icalendar  # local import: optional at runtime, only needed when an .ics is configured
-
-    cal = icalendar.Calendar.from_ical(data)
-    out: list[Closure] = []
-    for event in cal.walk("VEVENT"):
-        start = event.decoded("DTSTART")
-        end = event.decoded("DTEND", None)
-        name = str(event.get("SUMMARY", "Company closure"))
-        start_day = start.date() if isinstance(start, dt.datetime) else start
-        if end is None:
-            end_day = start_day
-        else:
-            end_day = end.date() if isinstance(end, dt.datetime) else end
-            if not isinstance(end, dt.datetime):
-                end_day = end_day - ONE_DAY
-            end_day = max(end_day, start_day)
-        out.append(Closure(start_day, end_day, name))
-    return out
+def aware_utc(instant: dt.datetime, name: str) -> dt.datetime:
+    """``instant`` in UTC; a naive datetime is refused (its zone would be a guess)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{name} must carry a time zone offset (got naive {instant.isoformat()})")
+    return instant.astimezone(UTC)
 
 
 def closures_overlap(closures: Iterable[Closure]) -> bool:

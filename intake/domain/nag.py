@@ -16,7 +16,8 @@ Each reminder names people by stage (escalation chain): ``reminder`` mentions th
 on-call user group while nobody claimed the ticket), ``breach`` adds the on-call group, ``overdue``
 adds the lead. Slack ids come from the policy's ``[nag]`` table.
 
-The next time is always computed from ``(previous nag, now)``, like APScheduler's triggers: after
+The ``[nag]`` table is parsed by :mod:`intake.domain.nag_policy`, the reminder's text written by
+:mod:`intake.domain.nag_message`. The next time is always computed from ``(previous nag, now)``, like APScheduler's triggers: after
 downtime the sweep sends one catch-up reminder and continues with the first point after ``now``,
 never a flood of the missed ones. Pure: time is a parameter, no I/O.
 """
@@ -24,214 +25,13 @@ never a flood of the missed ones. Pure: time is a parameter, no I/O.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-import threading
-import weakref
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
 
-from intake.domain.calendar import UTC
-from intake.domain.policy import Policy, PolicyError, parse_duration, register_validator
+from intake.domain.calendar import UTC, aware_utc
+from intake.domain.nag_policy import Stage
+from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.sla import MAX_SCAN_DAYS, NoSupportDaysError, support_time_between
-
-Stage = Literal["reminder", "breach", "overdue"]
-STAGES: tuple[Stage, ...] = ("reminder", "breach", "overdue")
-Role = Literal["assignee", "oncall", "lead"]
-ROLES: tuple[Role, ...] = ("assignee", "oncall", "lead")
-DAILY = "daily"
-
-# Slack ids: users start with U or W, user groups (subteams) with S (Slack API docs, "Formatting text:
-# mentioning users / user groups").
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-@dataclass(frozen=True, slots=True)
-class SeveritySchedule:
-    """The nag schedule of one severity."""
-
-    severity: Severity
-    thresholds: tuple[float, ...]  # fractions of the target, strictly increasing, in (0, 1)
-    repeat: dt.timedelta | None  # after the breach; None means "each support-day morning"
-    daytime_only: bool  # only morning..evening local on support days
-
-    @property
-    def repeat_text(self) -> str:
-        return DAILY if self.repeat is None else _short(self.repeat)
-
-
-@dataclass(frozen=True, slots=True)
-class NagPolicy:
-    """The parsed ``[nag]`` table."""
-
-    schedules: Mapping[Severity, SeveritySchedule]
-    morning: dt.time
-    evening: dt.time
-    oncall_group: str | None
-    lead: str | None
-    escalation: Mapping[Stage, tuple[Role, ...]]
-
-    def schedule(self, severity: Severity) -> SeveritySchedule:
-        return self.schedules[severity]
-
-
-# Documented defaults (docs/nagging.md): used for every key the policy file leaves out.
-DEFAULT_THRESHOLDS: tuple[float, ...] = (0.5, 0.75, 0.9)
-DEFAULT_REPEAT: Mapping[Severity, dt.timedelta | None] = {
-    Severity.S1: dt.timedelta(minutes=15),
-    Severity.S2: dt.timedelta(minutes=30),
-    Severity.S3: None,
-    Severity.S4: None,
-}
-DEFAULT_MORNING = dt.time(9, 0)
-DEFAULT_EVENING = dt.time(18, 0)
-DEFAULT_ESCALATION: Mapping[Stage, tuple[Role, ...]] = {
-    "reminder": ("assignee",),
-    "breach": ("assignee", "oncall"),
-    "overdue": ("assignee", "oncall", "lead"),
-}
-
-_TOP_KEYS = {"morning", "evening", "oncall_group", "lead", "escalation", "thresholds",
-             "S1", "S2", "S3", "S4"}
-_SEV_KEYS = {"thresholds", "repeat", "daytime_only"}
-
-
-# -- parsing and validation -------------------------------------------------------------------------------
-
-def parse_nag_policy(policy: Policy) -> NagPolicy:
-    """Parse and validate the policy's ``[nag]`` table; :class:`PolicyError` names file, key and reason."""
-    source = policy.source
-    table = policy.extra.get("nag", {})
-    if not isinstance(table, Mapping):
-        raise PolicyError(source, "nag", "must be a table")
-    unknown = set(table) - _TOP_KEYS
-    if unknown:
-        raise PolicyError(source, "nag", f"unknown key(s): {', '.join(sorted(unknown))}")
-    morning = _clock(table.get("morning"), DEFAULT_MORNING, source, "nag.morning")
-    evening = _clock(table.get("evening"), DEFAULT_EVENING, source, "nag.evening")
-    if evening <= morning:
-        raise PolicyError(source, "nag.evening",
-                          f"must be later than nag.morning ({morning:%H:%M}), got {evening:%H:%M}")
-    oncall = _slack_id(table.get("oncall_group"), _GROUP_ID, source, "nag.oncall_group",
-                       "a Slack user-group id like 'S0123ABCD'")
-    lead = _slack_id(table.get("lead"), _USER_ID, source, "nag.lead", "a Slack user id like 'U0123ABCD'")
-    escalation = _escalation(table.get("escalation", {}), source)
-    base_thresholds = _thresholds(table.get("thresholds"), DEFAULT_THRESHOLDS, source, "nag.thresholds")
-    schedules: dict[Severity, SeveritySchedule] = {}
-    for sev in Severity:
-        sub = table.get(sev.name, {})
-        key = f"nag.{sev.name}"
-        if not isinstance(sub, Mapping):
-            raise PolicyError(source, key, "must be a table")
-        unknown = set(sub) - _SEV_KEYS
-        if unknown:
-            raise PolicyError(source, key, f"unknown key(s): {', '.join(sorted(unknown))}")
-        thresholds = _thresholds(sub.get("thresholds"), base_thresholds, source, f"{key}.thresholds")
-        repeat = _repeat(sub.get("repeat"), DEFAULT_REPEAT[sev], source, f"{key}.repeat")
-        # S3/S4 (24/5) stay quiet at night unless the policy says otherwise.
-        daytime = sub.get("daytime_only", policy.rules[sev].hours == "24/5")
-        if not isinstance(daytime, bool):
-            raise PolicyError(source, f"{key}.daytime_only", f"must be true or false, got {daytime!r}")
-        schedules[sev] = SeveritySchedule(sev, thresholds, repeat, daytime)
-    return NagPolicy(schedules=schedules, morning=morning, evening=evening, oncall_group=oncall,
-                     lead=lead, escalation=escalation)
-
-
-def _clock(value: Any, default: dt.time, source: str, key: str) -> dt.time:
-    if value is None:
-        return default
-    if isinstance(value, dt.time):
-        return value.replace(tzinfo=None)
-    match = _CLOCK.match(str(value)) if isinstance(value, str) else None
-    if match is None:
-        raise PolicyError(source, key, f"must be a local time 'HH:MM' (00:00-23:59), got {value!r}")
-    return dt.time(int(match.group(1)), int(match.group(2)))
-
-
-def _slack_id(value: Any, pattern: re.Pattern[str], source: str, key: str, what: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not pattern.match(value):
-        raise PolicyError(source, key, f"must be {what}, got {value!r}")
-    return value
-
-
-def _thresholds(value: Any, default: tuple[float, ...], source: str, key: str) -> tuple[float, ...]:
-    if value is None:
-        return default
-    if not isinstance(value, list):
-        raise PolicyError(source, key, f"must be a list of fractions of the target like [0.5, 0.75, 0.9], got {value!r}")
-    out: list[float] = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, int | float):
-            raise PolicyError(source, key, f"must hold numbers, got {item!r}")
-        fraction = float(item)
-        if not 0.0 < fraction < 1.0 or math.isnan(fraction):
-            raise PolicyError(source, key, f"fractions must lie strictly between 0 and 1, got {item!r}")
-        if out and fraction <= out[-1]:
-            raise PolicyError(source, key, f"fractions must be strictly increasing, got {value!r}")
-        out.append(fraction)
-    return tuple(out)
-
-
-def _repeat(value: Any, default: dt.timedelta | None, source: str, key: str) -> dt.timedelta | None:
-    if value is None:
-        return default
-    if value == DAILY:
-        return None
-    try:
-        interval = parse_duration(value)
-    except ValueError as exc:
-        raise PolicyError(source, key, f"must be 'daily' or a duration like '15m': {exc}") from None
-    if interval < dt.timedelta(minutes=1):
-        raise PolicyError(source, key, f"must be at least 1 minute (the sweep runs every ~30 s), got {value!r}")
-    return interval
-
-
-def _escalation(value: Any, source: str) -> dict[Stage, tuple[Role, ...]]:
-    if not isinstance(value, Mapping):
-        raise PolicyError(source, "nag.escalation", "must be a table like { breach = [\"assignee\", \"oncall\"] }")
-    out: dict[Stage, tuple[Role, ...]] = dict(DEFAULT_ESCALATION)
-    for stage, roles in value.items():
-        key = f"nag.escalation.{stage}"
-        if stage not in STAGES:
-            raise PolicyError(source, key, f"unknown stage (expected one of {', '.join(STAGES)})")
-        if not isinstance(roles, list) or any(r not in ROLES for r in roles):
-            raise PolicyError(source, key, f"must be a list of {', '.join(ROLES)}, got {roles!r}")
-        out[stage] = tuple(roles)
-    return out
-
-
-def _validate(policy: Policy) -> None:
-    nag_policy(policy)
-
-
-register_validator("nag", _validate)
-
-# Parsed [nag] tables per Policy object (policies are immutable; the sweep asks once per ticket).
-_CACHE: dict[int, tuple[weakref.ref[Policy], NagPolicy]] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def nag_policy(policy: Policy) -> NagPolicy:
-    """The policy's parsed ``[nag]`` table (cached per policy object)."""
-    key = id(policy)
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0]() is policy:
-            return hit[1]
-    parsed = parse_nag_policy(policy)
-    def forget(_ref: weakref.ref[Policy], k: int = key) -> None:
-        _CACHE.pop(k, None)
-
-    with _CACHE_LOCK:
-        _CACHE[key] = (weakref.ref(policy, forget), parsed)
-    return parsed
-
 
 # -- the schedule -------------------------------------------------------------------------------------------
 
@@ -241,12 +41,6 @@ class NagPoint:
 
     at: dt.datetime
     label: str  # "50%", "breach", "repeat"
-
-
-def _aware(instant: dt.datetime, name: str) -> dt.datetime:
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"{name} must carry a time zone offset (got naive {instant.isoformat()})")
-    return instant.astimezone(UTC)
 
 
 def _after_support_time(severity: Severity, start: dt.datetime, amount: dt.timedelta,
@@ -272,8 +66,8 @@ def _after_support_time(severity: Severity, start: dt.datetime, amount: dt.timed
 def threshold_points(severity: Severity, submitted: dt.datetime, due: dt.datetime,
                      policy: Policy) -> list[NagPoint]:
     """The pre-breach points and the breach itself (fractions of the support time to ``due``)."""
-    submitted, due = _aware(submitted, "submitted"), _aware(due, "due")
-    sched = nag_policy(policy).schedule(severity)
+    submitted, due = aware_utc(submitted, "submitted"), aware_utc(due, "due")
+    sched = policy.nag.schedule(severity)
     total = support_time_between(severity, submitted, due, policy)
     points: list[NagPoint] = []
     if total > dt.timedelta(0):
@@ -296,7 +90,7 @@ def _is_nag_day(severity: Severity, day: dt.date, policy: Policy) -> bool:
 
 def _next_morning(severity: Severity, after: dt.datetime, policy: Policy, *, strictly: bool) -> dt.datetime:
     """The first support-day morning at or (``strictly``) after ``after``."""
-    np_ = nag_policy(policy)
+    np_ = policy.nag
     day = policy.calendar.local_date(after)
     for _ in range(MAX_SCAN_DAYS):
         if _is_nag_day(severity, day, policy):
@@ -312,8 +106,8 @@ def deliverable(severity: Severity, instant: dt.datetime, policy: Policy) -> dt.
 
     S3/S4 (``daytime_only``): on a support day between morning and evening local time; S1/S2: always.
     """
-    instant = _aware(instant, "instant")
-    np_ = nag_policy(policy)
+    instant = aware_utc(instant, "instant")
+    np_ = policy.nag
     if not np_.schedule(severity).daytime_only:
         return instant
     local = policy.calendar.local(instant)
@@ -330,7 +124,7 @@ def deliverable(severity: Severity, instant: dt.datetime, policy: Policy) -> dt.
 
 def _next_repeat(severity: Severity, due: dt.datetime, after: dt.datetime, policy: Policy) -> dt.datetime:
     """The first post-breach repeat strictly after ``after`` (and after ``due``)."""
-    sched = nag_policy(policy).schedule(severity)
+    sched = policy.nag.schedule(severity)
     ref = max(after, due)
     if sched.repeat is None:
         return _next_morning(severity, ref, policy, strictly=True)
@@ -352,8 +146,8 @@ def next_nag_at(*, severity: Severity, submitted: dt.datetime, due: dt.datetime 
     del nag_count  # the schedule depends on time only; see the docstring
     if due is None:
         return None
-    submitted, due, now = _aware(submitted, "submitted"), _aware(due, "due"), _aware(now, "now")
-    last = _aware(last_nag_at, "last_nag_at") if last_nag_at is not None else None
+    submitted, due, now = aware_utc(submitted, "submitted"), aware_utc(due, "due"), aware_utc(now, "now")
+    last = aware_utc(last_nag_at, "last_nag_at") if last_nag_at is not None else None
     candidate: dt.datetime | None = None
     for point in threshold_points(severity, submitted, due, policy):
         if last is None or point.at > last:
@@ -374,99 +168,6 @@ def stage_for(*, due: dt.datetime, now: dt.datetime, last_nag_at: dt.datetime | 
     return "overdue"
 
 
-# -- mentions and the message --------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    role: Role
-    slack_id: str
-
-    @property
-    def markup(self) -> str:
-        """Slack's mention syntax: ``<@U123>`` for a user, ``<!subteam^S123>`` for a user group."""
-        if _GROUP_ID.match(self.slack_id):
-            return f"<!subteam^{self.slack_id}>"
-        return f"<@{self.slack_id}>"
-
-
-def mentions_for(stage: Stage, *, assignee: str | None, policy: Policy) -> list[Mention]:
-    """Who is named at this stage of the escalation chain (assignee -> on-call group -> lead).
-
-    While nobody claimed the ticket, the on-call group stands in for the assignee: a reminder that
-    names nobody is one nobody reads.
-    """
-    np_ = nag_policy(policy)
-    out: list[Mention] = []
-    for role in np_.escalation[stage]:
-        if role == "assignee":
-            if assignee and _USER_ID.match(assignee):
-                out.append(Mention("assignee", assignee))
-            elif np_.oncall_group:
-                out.append(Mention("oncall", np_.oncall_group))
-        elif role == "oncall" and np_.oncall_group:
-            out.append(Mention("oncall", np_.oncall_group))
-        elif role == "lead" and np_.lead:
-            out.append(Mention("lead", np_.lead))
-    seen: set[str] = set()
-    unique = []
-    for m in out:
-        if m.slack_id not in seen:
-            seen.add(m.slack_id)
-            unique.append(m)
-    return unique
-
-
-def duration_words(delta: dt.timedelta) -> str:
-    """``1 hour 5 minutes``, ``2 days 3 hours``, ``less than a minute`` (absolute value)."""
-    seconds = abs(int(delta.total_seconds()))
-    if seconds < 60:
-        return "less than a minute"
-    minutes_total = seconds // 60
-    days, rem = divmod(minutes_total, 24 * 60)
-    hours, minutes = divmod(rem, 60)
-
-    def unit(n: int, word: str) -> str:
-        return f"{n} {word}" + ("" if n == 1 else "s")
-
-    parts: list[str] = []
-    if days:
-        parts.append(unit(days, "day"))
-    if hours:
-        parts.append(unit(hours, "hour"))
-    if minutes and not days:
-        parts.append(unit(minutes, "minute"))
-    return " ".join(parts)
-
-
-def local_words(instant: dt.datetime, policy: Policy) -> str:
-    """``Mon 30 Nov 2026, 14:00 CET``: an instant in the support calendar's time zone."""
-    return policy.calendar.local(instant).strftime("%a %d %b %Y, %H:%M %Z")
-
-
-def nag_message(*, token: str, severity: Severity, due: dt.datetime, now: dt.datetime, policy: Policy,
-                stage: Stage, mentions: Sequence[Mention] = (), assignee: str | None = None) -> str:
-    """The reminder's Slack text: how much time is left (or how late it is), in words, in the
-    support calendar's time zone, then the mentions. No customer content: tokens and times only."""
-    due, now = _aware(due, "due"), _aware(now, "now")
-    rule = policy.rules[severity]
-    head = f"*{token}* ({severity.name} {rule.name})"
-    if stage == "reminder":
-        left = support_time_between(severity, now, due, policy)
-        counted = " of support time" if rule.hours == "24/5" else ""
-        text = (f":alarm_clock: {head}: no initial response yet. {duration_words(left)}{counted} left; "
-                f"due {local_words(due, policy)}.")
-    else:
-        late = now - due
-        label = ":rotating_light:" if stage == "breach" else ":bangbang:"
-        text = (f"{label} {head}: initial-response target missed {duration_words(late)} ago "
-                f"(due {local_words(due, policy)}). Please respond to the customer now.")
-    if not assignee:
-        text += " Nobody has claimed it yet."
-    if mentions:
-        text += " " + " ".join(m.markup for m in mentions)
-    return text
-
-
 # -- preview ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +182,7 @@ def preview(severity: Severity, submitted: dt.datetime, due: dt.datetime, policy
     """The reminders a ticket gets if nobody responds: what the sweep would send, in order."""
     out: list[PlannedNag] = []
     last: dt.datetime | None = None
-    now = _aware(submitted, "submitted")
+    now = aware_utc(submitted, "submitted")
     while len(out) < count:
         at = next_nag_at(severity=severity, submitted=submitted, due=due, nag_count=len(out),
                          last_nag_at=last, now=now, policy=policy)
@@ -492,10 +193,3 @@ def preview(severity: Severity, submitted: dt.datetime, due: dt.datetime, policy
         out.append(PlannedNag(at, stage, left))
         last = now = at
     return out
-
-
-def _short(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"

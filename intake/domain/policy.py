@@ -8,9 +8,8 @@ Bad files fail loudly with file, key and reason (house style rule 11).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,20 +17,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-from intake.domain.calendar import Closure, SupportCalendar, parse_ical_closures
+from intake.domain.calendar import Closure, SupportCalendar
+from intake.domain.durations import parse_duration
+from intake.domain.errors import PolicyError
+from intake.domain.nag_policy import NagPolicy, parse_nag_table
 from intake.domain.severity import DEFINITIONS, Severity
 
+__all__ = ["DEFAULT_RULES", "IcalReader", "Policy", "PolicyError", "SeverityRule", "parse_duration"]
+
+# Turns the bytes of an iCalendar file into closures (``intake.policy_file`` passes one): the domain
+# reads no file format beyond TOML itself.
+IcalReader = Callable[[bytes], list[Closure]]
+
 Hours = Literal["24/7", "24/5"]
-
-
-class PolicyError(ValueError):
-    """A policy file is invalid. The message names the file, the key and the reason."""
-
-    def __init__(self, source: str, key: str, reason: str) -> None:
-        super().__init__(f"{source}: [{key}] {reason}")
-        self.source = source
-        self.key = key
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,26 +47,7 @@ DEFAULT_RULES: Mapping[Severity, SeverityRule] = {
     Severity.S3: SeverityRule(Severity.S3, DEFINITIONS[Severity.S3].name, "24/5", dt.timedelta(hours=12)),
     Severity.S4: SeverityRule(Severity.S4, DEFINITIONS[Severity.S4].name, "24/5", dt.timedelta(hours=48)),
 }
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> dt.timedelta:
-    """``"60m"``, ``"12h"``, ``"2d"``, ``"90s"``, ``"1.5h"`` -> timedelta; ``ValueError`` otherwise.
-
-    Also accepts compound forms ``"1h30m"``.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"expected a duration string like '60m' or '12h', got {text!r}")
-    parts = re.findall(r"(\d+(?:\.\d+)?)\s*(min|s|m|h|d|w)", text)
-    if not parts or re.sub(r"(\d+(?:\.\d+)?)\s*(min|s|m|h|d|w)", "", text).strip():
-        raise ValueError(f"not a duration: {text!r} (use e.g. '60m', '12h', '2d')")
-    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
-    if seconds <= 0:
-        raise ValueError(f"duration must be positive: {text!r}")
-    return dt.timedelta(seconds=seconds)
-
+_DEFAULT_HOURS = {severity: rule.hours for severity, rule in DEFAULT_RULES.items()}
 
 @dataclass(frozen=True)
 class Policy:
@@ -76,7 +55,8 @@ class Policy:
     rules: Mapping[Severity, SeverityRule]
     # product or "product/component" (case-insensitive) -> maximum severity
     caps: Mapping[str, Severity] = field(default_factory=dict)
-    # Raw tables owned by other components (nag schedule, ...), validated by them at load time.
+    nag: NagPolicy = field(default_factory=lambda: parse_nag_table({}, source="<defaults>", hours=_DEFAULT_HOURS))
+    # Top-level tables this module does not know, kept as they were read.
     extra: Mapping[str, Any] = field(default_factory=dict)
     source: str = "<defaults>"
 
@@ -98,30 +78,28 @@ class Policy:
         return cls(calendar=SupportCalendar(), rules=dict(DEFAULT_RULES))
 
     @classmethod
-    def load(cls, path: str | Path) -> Policy:
+    def load(cls, path: str | Path, *, ical: IcalReader | None = None) -> Policy:
+        """Read a policy file; ``ical`` reads the closures of ``closures_ical`` (``intake.policy_file``)."""
         path = Path(path)
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise PolicyError(str(path), "-", f"cannot read file: {exc.strerror or exc}") from exc
-        return cls.loads(raw.decode("utf-8", errors="strict"), source=str(path), base_dir=path.parent)
+        return cls.loads(raw.decode("utf-8", errors="strict"), source=str(path), base_dir=path.parent, ical=ical)
 
     @classmethod
-    def loads(cls, text: str, *, source: str = "<string>", base_dir: Path | None = None) -> Policy:
+    def loads(cls, text: str, *, source: str = "<string>", base_dir: Path | None = None,
+              ical: IcalReader | None = None) -> Policy:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(source, "-", f"not valid TOML: {exc}") from exc
-        return cls.from_dict(data, source=source, base_dir=base_dir)
+        return cls.from_dict(data, source=source, base_dir=base_dir, ical=ical)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>",
-                  base_dir: Path | None = None) -> Policy:
-        # Components that own a policy table register their validator on import; make sure the
-        # nag schedule's is registered whatever the caller imported first.
-        import intake.domain.nag  # noqa: F401
-
-        calendar = _parse_calendar(data.get("calendar", {}), source, base_dir)
+                  base_dir: Path | None = None, ical: IcalReader | None = None) -> Policy:
+        calendar = _parse_calendar(data.get("calendar", {}), source, base_dir, ical)
         rules = dict(DEFAULT_RULES)
         severities = data.get("severity", {})
         if not isinstance(severities, Mapping):
@@ -135,20 +113,9 @@ class Policy:
                 raise PolicyError(source, f"severity.{key}", "must be a table")
             rules[sev] = _parse_rule(sev, table, source)
         caps = _parse_caps(data.get("caps", {}), source)
-        extra = {k: v for k, v in data.items() if k not in {"calendar", "severity", "caps"}}
-        policy = cls(calendar=calendar, rules=rules, caps=caps, extra=extra, source=source)
-        for validator in _EXTRA_VALIDATORS.values():
-            validator(policy)
-        return policy
-
-
-# Other components register a validator for their own table (e.g. the nag schedule) so that a bad
-# value fails at load time with file and key, not at 3 a.m. in a sweep.
-_EXTRA_VALIDATORS: dict[str, Any] = {}
-
-
-def register_validator(name: str, validator: Any) -> None:
-    _EXTRA_VALIDATORS[name] = validator
+        nag = parse_nag_table(data.get("nag", {}), source=source, hours={s: r.hours for s, r in rules.items()})
+        extra = {k: v for k, v in data.items() if k not in {"calendar", "severity", "caps", "nag"}}
+        return cls(calendar=calendar, rules=rules, caps=caps, nag=nag, extra=extra, source=source)
 
 
 _RULE_KEYS = {"name", "hours", "target", "description"}
@@ -177,7 +144,7 @@ _CAL_KEYS = {"timezone", "holidays", "closures", "closures_ical", "workdays"}
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
-def _parse_calendar(table: Any, source: str, base_dir: Path | None) -> SupportCalendar:
+def _parse_calendar(table: Any, source: str, base_dir: Path | None, ical: IcalReader | None) -> SupportCalendar:
     if not isinstance(table, Mapping):
         raise PolicyError(source, "calendar", "must be a table")
     unknown = set(table) - _CAL_KEYS
@@ -219,13 +186,16 @@ def _parse_calendar(table: Any, source: str, base_dir: Path | None) -> SupportCa
             closures.append(Closure(start, end, str(item.get("name", "Company closure"))))
         except ValueError as exc:
             raise PolicyError(source, key, str(exc)) from None
-    ical = table.get("closures_ical")
-    if ical:
-        ical_path = Path(ical)
+    ical_file = table.get("closures_ical")
+    if ical_file:
+        if ical is None:
+            raise PolicyError(source, "calendar.closures_ical",
+                              "needs an iCalendar reader: load the file with intake.policy_file.load_policy")
+        ical_path = Path(ical_file)
         if not ical_path.is_absolute() and base_dir is not None:
             ical_path = base_dir / ical_path
         try:
-            closures.extend(parse_ical_closures(ical_path.read_bytes()))
+            closures.extend(ical(ical_path.read_bytes()))
         except OSError as exc:
             raise PolicyError(source, "calendar.closures_ical", f"cannot read {ical_path}: {exc}") from None
         except ValueError as exc:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from intake.domain.calendar import UTC, SkippedDay, SupportCalendar
+from intake.domain.calendar import UTC, SkippedDay, SupportCalendar, aware_utc
+from intake.domain.durations import duration_words
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 
@@ -25,15 +26,9 @@ class NoSupportDaysError(ValueError):
     """The calendar has no support day within the scan horizon."""
 
 
-def _require_aware(instant: dt.datetime, name: str) -> dt.datetime:
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"{name} must carry a time zone offset (got naive {instant.isoformat()})")
-    return instant.astimezone(UTC)
-
-
 def due_at(severity: Severity, submitted: dt.datetime, policy: Policy) -> dt.datetime:
     """The instant (UTC) the initial response is due for a request submitted at ``submitted``."""
-    submitted = _require_aware(submitted, "submitted")
+    submitted = aware_utc(submitted, "submitted")
     rule = policy.rules[severity]
     if rule.hours == "24/7":
         return submitted + rule.target
@@ -58,7 +53,7 @@ def _due_in_support_days(cal: SupportCalendar, start: dt.datetime, target: dt.ti
 def support_time_between(severity: Severity, start: dt.datetime, end: dt.datetime,
                          policy: Policy) -> dt.timedelta:
     """How much of the severity's support time lies between two instants (0 when end <= start)."""
-    start, end = _require_aware(start, "start"), _require_aware(end, "end")
+    start, end = aware_utc(start, "start"), aware_utc(end, "end")
     if end <= start:
         return dt.timedelta(0)
     rule = policy.rules[severity]
@@ -81,7 +76,7 @@ def support_time_between(severity: Severity, start: dt.datetime, end: dt.datetim
 def remaining(severity: Severity, submitted: dt.datetime, now: dt.datetime, policy: Policy) -> dt.timedelta:
     """Support time left until the target (negative after a breach, counted in real time)."""
     due = due_at(severity, submitted, policy)
-    now = _require_aware(now, "now")
+    now = aware_utc(now, "now")
     if now >= due:
         return -(now - due)
     return support_time_between(severity, now, due, policy)
@@ -91,12 +86,12 @@ def in_support_hours(severity: Severity, instant: dt.datetime, policy: Policy) -
     rule = policy.rules[severity]
     if rule.hours == "24/7":
         return True
-    return policy.calendar.is_support_day(policy.calendar.local_date(_require_aware(instant, "instant")))
+    return policy.calendar.is_support_day(policy.calendar.local_date(aware_utc(instant, "instant")))
 
 
 def next_support_instant(severity: Severity, instant: dt.datetime, policy: Policy) -> dt.datetime:
     """``instant`` if it is inside the severity's support hours, else the start of the next window."""
-    instant = _require_aware(instant, "instant")
+    instant = aware_utc(instant, "instant")
     if in_support_hours(severity, instant, policy):
         return instant
     cal = policy.calendar
@@ -138,12 +133,12 @@ class Explanation:
             return instant.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z")
 
         out = [
-            f"{self.severity.name} {self.rule_name}: target {in_words(self.target)} counted {self.hours}"
+            f"{self.severity.name} {self.rule_name}: target {duration_words(self.target, short=True)} counted {self.hours}"
             + (" (real elapsed time)" if self.hours == "24/7" else f" in support days ({self.timezone})"),
             f"submitted {local(self.submitted)} ({format_utc(self.submitted)})",
         ]
         rows: list[tuple[dt.date, str]] = [
-            (w.day, f"  counted {in_words(w.counted):>10} on {w.day:%a %Y-%m-%d}: {local(w.start)} -> {local(w.end)}")
+            (w.day, f"  counted {duration_words(w.counted, short=True):>10} on {w.day:%a %Y-%m-%d}: {local(w.start)} -> {local(w.end)}")
             for w in self.windows
         ]
         rows += [(s.day, f"  skipped {s.day:%a %Y-%m-%d}: {s.reason}") for s in self.skipped]
@@ -154,7 +149,7 @@ class Explanation:
 
 def explain(severity: Severity, submitted: dt.datetime, policy: Policy) -> Explanation:
     """Why the due time is what it is: the windows counted and the days skipped."""
-    submitted = _require_aware(submitted, "submitted")
+    submitted = aware_utc(submitted, "submitted")
     rule = policy.rules[severity]
     due = due_at(severity, submitted, policy)
     cal = policy.calendar
@@ -183,21 +178,3 @@ def format_utc(instant: dt.datetime) -> str:
     """ISO-8601 in UTC with a ``Z`` suffix (the CLI contract)."""
     text = instant.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z")
-
-
-def in_words(delta: dt.timedelta) -> str:
-    """A duration in words: ``2 h 5 min``."""
-    total = int(delta.total_seconds())
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    days, rem = divmod(total, 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes = rem // 60
-    parts = []
-    if days:
-        parts.append(f"{days} d")
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes or not parts:
-        parts.append(f"{minutes} min")
-    return sign + " ".join(parts)

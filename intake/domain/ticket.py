@@ -35,6 +35,13 @@ class TicketState(enum.StrEnum):
 
 TERMINAL = frozenset({TicketState.DEFLECTED, TicketState.REJECTED_REDACTION, TicketState.CLOSED})
 ACTIVE = frozenset({TicketState.OPEN, TicketState.AWAITING_CUSTOMER, TicketState.RESPONDED})
+# The same set as the strings stored in the ``tickets.state`` column (for queries).
+ACTIVE_VALUES: tuple[str, ...] = tuple(sorted(state.value for state in ACTIVE))
+
+
+def response_clock_runs(state: str, *, initial_response_at: dt.datetime | None, waiver: object | None) -> bool:
+    """The initial-response clock runs: the ticket is active, nobody responded yet, no target waiver."""
+    return state in ACTIVE_VALUES and initial_response_at is None and waiver is None
 
 
 class TransitionError(ValueError):
@@ -70,7 +77,7 @@ class Ticket:
 
     @property
     def clock_running(self) -> bool:
-        return (self.state in ACTIVE and self.initial_response_at is None and self.waiver is None)
+        return response_clock_runs(self.state, initial_response_at=self.initial_response_at, waiver=self.waiver)
 
     # -- transitions -------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intake.domain.policy import Policy
 from intake.domain.severity import DEFINITIONS, Severity
+from intake.domain.ticket import ACTIVE_VALUES
 from intake.mail.extract import extract
 from intake.mail.filters import FilterVerdict, auto_reply_address, classify_inbound, may_auto_reply
 from intake.mail.identity import ReasonCode, SenderIdentity, identify_sender
@@ -67,7 +68,7 @@ FILTERED = "filtered"
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
 
-_ACTIVE_STATES = frozenset({"open", "awaiting_customer", "responded"})
+
 _THREAD_TEXT_LIMIT = 3000  # characters of a follow-up shown in the Slack thread
 
 
@@ -137,7 +138,7 @@ class ThreadRef:
 
     @property
     def open(self) -> bool:
-        return self.state in _ACTIVE_STATES
+        return self.state in ACTIVE_VALUES
 
 
 @dataclass(frozen=True)

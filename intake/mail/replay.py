@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from intake.policy_file import load_policy
+
 __all__ = ["replay", "replay_one"]
 
 
@@ -177,7 +179,6 @@ def _print_human(name: str, result: dict[str, Any]) -> None:
 @click.pass_context
 def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json: bool) -> None:
     """Dry run: what would happen to each mail and why (no database writes, no mail sent)."""
-    from intake.domain.policy import Policy
     from intake.mail.flow import FlowConfig, FlowDeps
     from intake.mail.templates import Templates
     from intake.registry import load_registry
@@ -188,7 +189,7 @@ def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json
     settings = obj if isinstance(obj, Settings) else get_settings()
     now = dt.datetime.now(dt.UTC)
     try:
-        policy = Policy.load(settings.policy_path)
+        policy = load_policy(settings.policy_path)
         registry = load_registry(settings.customers_path)
         templates = Templates(settings.templates_dir)
     except ValueError as exc:

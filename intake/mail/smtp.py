@@ -30,6 +30,7 @@ from typing import Any
 
 from intake.mail.filters import LOOP_HEADER
 from intake.outbox import DeliveryError
+from intake.timeutil import utcnow
 
 __all__ = ["SmtpConfig", "SmtpTransport", "build_message"]
 
@@ -96,7 +97,7 @@ def build_message(payload: Mapping[str, Any], *, loop_marker: str, now_header: s
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = _clean_header("subject", str(payload.get("subject") or "(no subject)"))
-    msg["Date"] = now_header or format_datetime(_utcnow(), usegmt=True)
+    msg["Date"] = now_header or format_datetime(utcnow(), usegmt=True)
     msg["Message-ID"] = _clean_header("message_id", message_id)
     irt = payload.get("in_reply_to")
     if irt:
@@ -117,10 +118,6 @@ def build_message(payload: Mapping[str, Any], *, loop_marker: str, now_header: s
     return msg
 
 
-def _utcnow():  # type: ignore[no-untyped-def]
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 def _verdict(code: int, what: str, message: bytes | str | None) -> DeliveryError:

@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from intake.timeutil import utcnow
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -53,10 +55,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Ticket(Base):

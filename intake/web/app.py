@@ -49,8 +49,10 @@ from starlette.templating import Jinja2Templates
 from intake import outbox_ops
 from intake.domain.policy import Policy
 from intake.metrics import SLACollector
+from intake.policy_file import load_policy
 from intake.settings import Settings
 from intake.store.models import AuditEntry, RedactionLogEntry, User
+from intake.timeutil import utcnow
 from intake.web import auth, health, operator, redactions
 from intake.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Principal, SessionCodec
 from intake.web.limits import BodyLimit
@@ -68,10 +70,6 @@ LATENCY = Histogram("supportbot_web_request_seconds", "Web request latency by ro
 SIGNINS = Counter("supportbot_web_signins_total", "Sign-in attempts by outcome", ["outcome"])
 
 Clock = Callable[[], dt.datetime]
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -527,11 +525,11 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
     checks = health_checks if health_checks is not None else health.default_checks(settings, factory)
     state = WebState(
         settings=settings, factory=factory,
-        policy=policy if policy is not None else Policy.load(settings.policy_path),
+        policy=policy if policy is not None else load_policy(settings.policy_path),
         codec=SessionCodec(auth.secret_key(settings), max_age=settings.web_session_max_age,
                            idle=settings.web_session_idle),
         templates=Jinja2Templates(directory=str(HERE / "templates")),
-        clock=clock or _utcnow,
+        clock=clock or utcnow,
         health_checks=checks,
         health_cache=health.CachedHealth(checks, timeout=settings.healthz_timeout + 0.5,
                                          ttl=settings.healthz_cache_seconds),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.sla import remaining, support_time_between
-from intake.domain.ticket import ACTIVE
+from intake.domain.ticket import ACTIVE_VALUES
 from intake.store.models import PortalObservation, RedactionLogEntry, Ticket
 from intake.web import charts
 
@@ -69,7 +69,7 @@ def _short(delta: dt.timedelta | None, *, past: bool = False) -> str:
 
 
 def open_tickets(session: Session, *, policy: Policy, now: dt.datetime) -> list[OpenTicket]:
-    rows = session.scalars(select(Ticket).where(Ticket.state.in_([s.value for s in ACTIVE]))
+    rows = session.scalars(select(Ticket).where(Ticket.state.in_(ACTIVE_VALUES))
                            .order_by(Ticket.effective_severity, Ticket.due_at)).all()
     out = []
     for t in rows:

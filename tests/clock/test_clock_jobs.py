@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 import time
-import types
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +68,15 @@ def test_portal_refresh_records_a_reading_from_the_status_page(factory: sessionm
     assert row.state == reading.state and row.reason == reading.reason
 
 
-def test_purge_calls_the_retention_module_when_present(factory: sessionmaker[Session],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_purge_runs_retention_with_the_clocks_now(factory: sessionmaker[Session],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[dt.datetime, Any]] = []
-    fake = types.ModuleType("intake.retention")
 
-    def purge(session: Session, now: dt.datetime, settings: Any) -> dict[str, int]:
+    def purge(session: Session, *, now: dt.datetime, settings: Any) -> dict[str, int]:
         calls.append((now, settings))
         return {"tickets": 0}
 
-    fake.purge = purge  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "intake.retention", fake)
+    monkeypatch.setattr(clock, "purge", purge)
     assert jobs(factory, T0).purge() == {"tickets": 0}
     assert calls and calls[0][0] == T0
 

@@ -7,13 +7,12 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from intake.domain import nag
 from intake.domain.policy import Policy, PolicyError
 from intake.domain.severity import Severity
 
 
 def test_defaults_without_a_nag_table() -> None:
-    np_ = nag.nag_policy(Policy.loads("", source="empty.toml"))
+    np_ = (Policy.loads("", source="empty.toml")).nag
     assert np_.schedule(Severity.S1).thresholds == (0.5, 0.75, 0.9)
     assert np_.schedule(Severity.S1).repeat == dt.timedelta(minutes=15)
     assert np_.schedule(Severity.S2).repeat == dt.timedelta(minutes=30)
@@ -24,7 +23,7 @@ def test_defaults_without_a_nag_table() -> None:
 
 
 def test_overrides_per_severity_and_global() -> None:
-    np_ = nag.nag_policy(Policy.loads("""
+    np_ = (Policy.loads("""
 [nag]
 thresholds = [0.25, 0.5]
 morning = "08:30"
@@ -35,7 +34,7 @@ escalation = { reminder = ["oncall"] }
 thresholds = [0.8]
 repeat = "1h"
 daytime_only = true
-""", source="custom.toml"))
+""", source="custom.toml")).nag
     assert np_.schedule(Severity.S1).thresholds == (0.25, 0.5)
     assert np_.schedule(Severity.S2).thresholds == (0.8,)
     assert np_.schedule(Severity.S2).repeat == dt.timedelta(hours=1)

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from intake.domain import nag
+from intake.domain.durations import duration_words
+from intake.domain.nag_message import Mention, mentions_for, nag_message
+from intake.domain.nag_policy import Stage
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.sla import due_at
@@ -188,7 +191,7 @@ def test_naive_instants_are_refused(policy: Policy) -> None:
 # -- the message ------------------------------------------------------------------------------------------
 
 def test_reminder_says_time_left_in_words_and_local_time(policy: Policy) -> None:
-    text = nag.nag_message(token="SB-000042", severity=Severity.S1, due=local("2026-03-29 03:30"),
+    text = nag_message(token="SB-000042", severity=Severity.S1, due=local("2026-03-29 03:30"),
                            now=local("2026-03-29 01:45"), policy=policy, stage="reminder")
     # 01:45 CET -> 03:30 CEST is 45 real minutes (the 02:00-03:00 hour does not exist).
     assert "45 minutes left" in text
@@ -197,7 +200,7 @@ def test_reminder_says_time_left_in_words_and_local_time(policy: Policy) -> None
 
 
 def test_s3_reminder_counts_support_time_over_the_weekend(policy: Policy) -> None:
-    text = nag.nag_message(token="SB-000007", severity=Severity.S3, due=local("2026-11-30 08:00"),
+    text = nag_message(token="SB-000007", severity=Severity.S3, due=local("2026-11-30 08:00"),
                            now=local("2026-11-27 21:00"), policy=policy, stage="reminder",
                            assignee="U0ALICE")
     assert "11 hours of support time left" in text  # Fri 3 h + Mon 8 h, not the 59 h on the wall
@@ -205,8 +208,8 @@ def test_s3_reminder_counts_support_time_over_the_weekend(policy: Policy) -> Non
 
 
 def test_breach_message_says_how_late(policy: Policy) -> None:
-    mentions = [nag.Mention("oncall", "S0ONCALL")]
-    text = nag.nag_message(token="SB-000001", severity=Severity.S2, due=local("2026-11-30 12:00"),
+    mentions = [Mention("oncall", "S0ONCALL")]
+    text = nag_message(token="SB-000001", severity=Severity.S2, due=local("2026-11-30 12:00"),
                            now=local("2026-11-30 13:05"), policy=policy, stage="breach", mentions=mentions)
     assert "missed 1 hour 5 minutes ago" in text
     assert text.endswith("<!subteam^S0ONCALL>")
@@ -221,7 +224,7 @@ def test_breach_message_says_how_late(policy: Policy) -> None:
     (-dt.timedelta(minutes=90), "1 hour 30 minutes"),
 ])
 def test_duration_words(delta: dt.timedelta, words: str) -> None:
-    assert nag.duration_words(delta) == words
+    assert duration_words(delta) == words
 
 
 # -- escalation ---------------------------------------------------------------------------------------------
@@ -240,13 +243,13 @@ lead = "U0LEAD"
     ("breach", None, ["S0ONCALL"]),
     ("overdue", "U0ALICE", ["U0ALICE", "S0ONCALL", "U0LEAD"]),
 ])
-def test_escalation_chain(stage: nag.Stage, assignee: str | None, expected: list[str]) -> None:
-    assert [m.slack_id for m in nag.mentions_for(stage, assignee=assignee, policy=ESCALATING)] == expected
+def test_escalation_chain(stage: Stage, assignee: str | None, expected: list[str]) -> None:
+    assert [m.slack_id for m in mentions_for(stage, assignee=assignee, policy=ESCALATING)] == expected
 
 
 def test_mention_markup() -> None:
-    assert nag.Mention("lead", "U0LEAD").markup == "<@U0LEAD>"
-    assert nag.Mention("oncall", "S0ONCALL").markup == "<!subteam^S0ONCALL>"
+    assert Mention("lead", "U0LEAD").markup == "<@U0LEAD>"
+    assert Mention("oncall", "S0ONCALL").markup == "<!subteam^S0ONCALL>"
 
 
 def test_stage_is_breach_once_then_overdue() -> None:

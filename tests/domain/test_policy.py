@@ -9,6 +9,7 @@ import pytest
 
 from intake.domain.policy import Policy, PolicyError, parse_duration
 from intake.domain.severity import Severity
+from intake.policy_file import load_policy
 from tests.paths import ROOT
 
 MINIMAL = """
@@ -87,9 +88,15 @@ def test_closures_can_come_from_an_icalendar_file(tmp_path: Path) -> None:
         "BEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:Team offsite\r\n"
         "DTSTART;VALUE=DATE:20261118\r\nDTEND;VALUE=DATE:20261120\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     (tmp_path / "policy.toml").write_text('[calendar]\nclosures_ical = "closures.ics"\n')
-    policy = Policy.load(tmp_path / "policy.toml")
+    policy = load_policy(tmp_path / "policy.toml")
     cal = policy.calendar
     # DTEND is exclusive in iCalendar: the 18th and 19th are closed, the 20th is not.
     assert cal.skip_reason(dt.date(2026, 11, 18)) == "closure: Team offsite"
     assert cal.skip_reason(dt.date(2026, 11, 19)) == "closure: Team offsite"
     assert cal.is_support_day(dt.date(2026, 11, 20))
+
+
+def test_the_domain_reads_no_icalendar_itself(tmp_path: Path) -> None:
+    (tmp_path / "policy.toml").write_text('[calendar]\nclosures_ical = "closures.ics"\n')
+    with pytest.raises(PolicyError, match="calendar.closures_ical.*intake.policy_file.load_policy"):
+        Policy.load(tmp_path / "policy.toml")
