@@ -53,7 +53,7 @@ from intake.policy_file import load_policy
 from intake.settings import Settings
 from intake.store.models import AuditEntry, RedactionLogEntry, User
 from intake.timeutil import utcnow
-from intake.web import auth, health, operator, redactions
+from intake.web import api, auth, health, operator, redactions
 from intake.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Principal, SessionCodec
 from intake.web.limits import BodyLimit
 
@@ -540,6 +540,7 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
     static = Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")
     static.access = PUBLIC  # type: ignore[attr-defined]
     routes.append(static)
+    routes.append(api.mount(factory=factory, policy=state.policy, clock=state.clock))
     if slack_app is not None:
         mount = Mount("/slack", app=slack_app, name="slack")
         mount.access = SLACK  # type: ignore[attr-defined]

@@ -20,7 +20,10 @@ def _factory(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def register(group: click.Group) -> None:
+    from intake.web.api_cli import api_token
+
     group.add_command(users)
+    group.add_command(api_token)
     group.add_command(retention)
 
 

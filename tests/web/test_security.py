@@ -8,6 +8,7 @@ from sqlalchemy import select
 from starlette.routing import Mount, Route
 
 from intake.store.models import AuditEntry, RedactionLogEntry
+from intake.web.api import BEARER
 from intake.web.app import COMPLIANCE, METRICS, PUBLIC, SLACK
 from tests.web.conftest import csrf_of, sign_in
 
@@ -39,7 +40,7 @@ def _requests(app, entry_id):
 def test_every_route_declares_an_access_rule(app):
     for route in app.routes:
         access = getattr(route, "access", None)
-        assert access in (PUBLIC, METRICS, SLACK, "anonymous") or isinstance(access, tuple), route.path
+        assert access in (PUBLIC, METRICS, SLACK, BEARER, "anonymous") or isinstance(access, tuple), route.path
     assert {r.path for r in app.routes if getattr(r, "access", None) == COMPLIANCE} >= {
         "/compliance/redactions", "/compliance/redactions/{entry_id:int}", "/compliance/redactions/export.csv",
         "/compliance/redactions/export.jsonl", "/compliance/chain", "/compliance/audit"}
