@@ -23,6 +23,11 @@ from redaction.types import Finding, Sender
 _DIGITS = re.compile(r"\D")
 # Test personas' phones: "+49 170 0000000", "0000 000000": the subscriber part is all zeros.
 _ZERO_SUBSCRIBER = re.compile(r"0{6,}$")
+# Documentation domains in every language: "example.<any tld>" and its translations.
+_LOCAL_EXAMPLE_DOMAIN = re.compile(
+    r"(?:^|\.)(?:example|examples|beispiel|muster|exemple|esempio|ejemplo|voorbeeld|przyklad|przykład|exempel|eksempel)"
+    r"(?:-[a-z]+)?\.[a-z]{2,}$"
+)
 _SSH_PUBLIC = re.compile(
     r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+\S*$"
 )
@@ -33,6 +38,38 @@ _PUBLIC_PEM = re.compile(r"PUBLIC KEY|CERTIFICATE|PGP PUBLIC KEY BLOCK|SSH2 PUBL
 _PII_IN_SIGNATURE = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"}
 # PII whose values can be masked like secrets ("+49 *** ****", "j***@gmail.com").
 _MASKABLE_PII = {"EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH", "IP_ADDRESS"}
+
+
+# Shops and companies named like people ("Holzspielwaren Beck", "Bakkerij Smulders", "Cafés Esteban"):
+# a business noun first, in the languages customers write.
+_BUSINESS_SUFFIX = re.compile(
+    r"(?:waren|handel|haus|laden|markt|shop|service|technik|design|moden|sport|reisen|werkstatt|kontor|manufaktur|"
+    r"atelier|studio|verlag|versand|baeckerei|backerei|metzgerei|apotheke|optik|gartnerei|floristik|schreinerei|"
+    r"tischlerei|druckerei|brauerei|kellerei|handlung|boutique|mobel|textil|textilien|moebel|bedarf|zubehor|"
+    r"elektronik|elektro|software|media|medien|consulting|logistik|spielzeug|feinkost|drogerie|parfumerie)$"
+)
+_SHOP_SUFFIX_NAMES = frozenset({"ahaus"})
+_SHOP_WORDS = frozenset(
+    "bakkerij slagerij bloemist boekhandel drogisterij fietsenhuis fietsen winkel kapsalon boulangerie librairie "
+    "pharmacie fromagerie patisserie boucherie epicerie fleuriste maison cafes cafe cycles tissus panaderia libreria "
+    "farmacia zapateria ferreteria floristeria pasteleria tienda panificio pasticceria enoteca ottica gioielleria "
+    "macelleria salumeria ferramenta bottega negozio piekarnia ksiegarnia apteka sklep kwiaciarnia cukiernia "
+    "juwelier baeckerei backerei metzgerei apotheke optik gartnerei blumen fahrrad fahrradladen mode moebel "
+    "hotel restaurant pizzeria gasthaus autohaus weingut".split()
+)
+_QUOTES_OPEN = "\"“„«‚‘'"
+_QUOTES_CLOSE = "\"”“»‘’'"
+_PERSON_CUE_BEFORE = re.compile(
+    r"(?i)(?:customer|client|buyer|shopper|recipient|kund\w*|klant\w*|client[ea]?|comprador\w*|klient\w*|name|naam|"
+    r"nom|nombre|nome|imię|[:=(,\[{])\W{0,4}$"
+)
+
+
+def _quoted_title(text: str, start: int, end: int) -> bool:
+    """A name-shaped span in quotes with no person cue before it: a product, page or campaign title."""
+    if start == 0 or end >= len(text) or text[start - 1] not in _QUOTES_OPEN or text[end] not in _QUOTES_CLOSE:
+        return False
+    return not _PERSON_CUE_BEFORE.search(text, max(0, start - 30), start - 1)
 
 
 def fold(value: str) -> str:
@@ -50,7 +87,7 @@ def fold_keep_length(value: str) -> str:
     return "".join(out)
 
 
-_AT_WORD = r"(?:at|ät|aet|chez|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"
+_AT_WORD = r"(?:at|ät|aet|chez|arobase|arrobase|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"
 _DOT_WORD = r"(?:dot|punkt|point|punto|kropka|punt|pkt)"
 _OBF_AT = re.compile(r"\s*[(\[{<]\s*" + _AT_WORD + r"\s*[)\]}>]\s*|\s+" + _AT_WORD + r"\s+", re.IGNORECASE)
 _OBF_DOT = re.compile(r"\s*[(\[{<]\s*" + _DOT_WORD + r"\s*[)\]}>]\s*|\s+" + _DOT_WORD + r"\s+", re.IGNORECASE)
@@ -161,6 +198,12 @@ class ContextRules:
         self._staff = [name_tokens(n) for n in vendor.staff]
         self._vendor_needles = [fold_keep_length(n.strip()) for n in (*vendor.staff, vendor.name, vendor.legal_name) if n]
         self._personas = {fold(p) for p in allow.test_personas}
+        # A persona in a paragraph makes it test data: as whole words, and a one-word persona ("Alice")
+        # only when no surname follows ("Alice Thornton" is a person).
+        self._persona_res = [
+            re.compile(r"(?<!\w)(?i:" + re.escape(p) + r")(?!\w)" + ("" if " " in p else r"(?![ \t]+[A-ZÀ-Þ][a-zß-ÿ'’\-]+)"))
+            for p in (q.strip() for q in allow.test_personas) if p
+        ]
         self._persona_tokens = [name_tokens(p) for p in allow.test_personas if len(name_tokens(p)) >= 2]
 
     @staticmethod
@@ -176,6 +219,8 @@ class ContextRules:
         domain = domain.lower().rstrip(".")
         if domain in self._doc_domains or any(domain.endswith("." + d) for d in self._doc_domains):
             return True
+        if _LOCAL_EXAMPLE_DOMAIN.search(domain):
+            return True  # example.es, beispiel.de, exemple.fr, esempio.it, voorbeeld.nl, przyklad.pl
         return domain.rsplit(".", 1)[-1] in self._doc_tlds
 
     def _test_record(self, text: str, start: int, end: int) -> bool:
@@ -183,8 +228,7 @@ class ContextRules:
         lo = text.rfind("\n\n", 0, start)
         hi = text.find("\n\n", end)
         para = text[max(0, lo, start - 200): min(len(text), hi if hi >= 0 else len(text), end + 200)]
-        folded = fold(para)
-        if any(p in folded for p in self._personas):
+        if any(rx.search(para) for rx in self._persona_res):
             return True
         return any(self._domain_is_doc(m.group(1)) for m in _EMAIL_DOMAIN.finditer(para))
 
@@ -234,6 +278,9 @@ class ContextRules:
         folded = fold(value)
         if folded in self._personas:
             return "test persona"
+        first = folded.split()[0] if folded.split() else ""
+        if first in _SHOP_WORDS or (_BUSINESS_SUFFIX.search(first) and first not in _SHOP_SUFFIX_NAMES):
+            return "shop or company name"
         for thing in self._not_people:
             if thing and (thing in folded or folded in thing):
                 return "product or organization name"
@@ -447,13 +494,18 @@ class ContextRules:
             return why
         if kind == "PERSON":
             why = self._person(value, sender)
+            if why is None and finding.recognizer == "person" and _quoted_title(text, finding.start, finding.end):
+                return "quoted title (product, page or campaign), not a person"
             if why is None and self._persona_split(value, text, finding.start, finding.end):
                 return "test persona (first and last name in separate fields)"
             if why is None and self.is_colleague(value, text, sender):
                 return "colleague (named with an address at the organization's domain, or as staff)"
-            return why
+            if why is not None:
+                return why
         if kind == "PHONE_NUMBER":  # first-person numbers ("call me at") are the people model's
-            return self._phone(value, sender)
+            why = self._phone(value, sender)
+            if why is not None:
+                return why
         if kind == "CREDIT_CARD":
             if _DIGITS.sub("", value) in self._test_cards:
                 return "published test card"
@@ -461,7 +513,7 @@ class ContextRules:
                 return "labelled as a test card"
         if kind in _RECORD_PII and self._test_record(text, finding.start, finding.end):
             return "part of a test record (persona or documentation email)"
-        if kind in ("POSTAL_ADDRESS", "PHONE_NUMBER") and sender is not None and sender.org:
+        if kind == "POSTAL_ADDRESS" and sender is not None and sender.org:
             org = fold(sender.org)
             org_core = org.split()[0] if org.split() and len(org.split()[0]) >= 4 else org
             if org_core and org_core in fold(text[max(0, finding.start - 80):finding.start]):

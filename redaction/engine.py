@@ -410,6 +410,27 @@ class Redactor:
                     found[i] = (f, "sender's own contact (next to their name or organization)")
                     own_spans.append((f.start, f.end))
 
+        # Structure that names a third party where no recognizer looks: review author lines and
+        # rating rows, the writer of a forwarded third-party mail, the name and phone lines of a
+        # third party's address block.
+        addresses = [(f.start, f.end) for f, why in found
+                     if why is None and f.type == "POSTAL_ADDRESS" and f.score >= threshold]
+        extra = [("PERSON", s, e, how) for s, e, how in self.people.review_authors(view.text)]
+        extra += [("PERSON", s, e, "writer of a forwarded third-party mail")
+                  for s, e in self.people.writer_names(view.text, zones)]
+        extra += list(self.people.address_companions(view.text, addresses))
+        contacts = [(f.start, f.end) for f, why in found if why is None and f.score >= threshold
+                    and f.type in ("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE")]
+        extra += [("PERSON", s, e, "name beside a third party's contact details")
+                  for s, e in self.people.names_beside(view.text, contacts)]
+        for kind, s, e, how in extra:
+            if any(g.type == kind and g.start < e and s < g.end and (g.score >= threshold or why is not None)
+                   for g, why in found):
+                continue
+            f = Finding(kind, s, e, 0.85, ("person+" if kind == "PERSON" else "phone_number+") + how.replace(" ", "_"),
+                        "pii")
+            found.append((f, self.rules.suppress(f, view.text, sender, lay)))
+
         # The relational person model: first-person contact data is its writer's, a colleague
         # handing over gives their own number, the store's line is the organization's; the writer
         # of a forwarded third-party mail is a third party.

@@ -32,12 +32,15 @@ from typing import Literal
 import phonenumbers
 
 from redaction.context import ContextRules, name_tokens
+from redaction.recognizers.person import name_shaped
 from redaction.segments import HEADER_LINE, REPLY_HEADER, Layout
 from redaction.types import Finding, Sender
 
 Party = Literal["sender", "colleague", "vendor_staff", "third_party", "public"]
 PARTIES: tuple[Party, ...] = ("sender", "colleague", "vendor_staff", "third_party", "public")
-PERSON_TYPES = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"})
+# Names and contact details, and the personal data that belongs to someone by the same structure.
+PERSON_TYPES = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "IP_ADDRESS", "DATE_OF_BIRTH",
+                          "IBAN_CODE"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,32 @@ _STORE_LINE = re.compile(
     r"|(?:store|shop|branch|filiale|laden|magasin|winkel|filiaal|negozio|tienda|sklep)\s+(?:in\s+)?[A-ZÄÖÜ][\w\-]+\s+(?:is|ist|est|is|è|está|jest)?)"
 )
 _QUOTE_OPEN = re.compile(r"[\"“„«‚‘]|(?<!\w)'(?=\w)")
+# "Telefoon winkel:", "Tel. Filiale", "store phone": the line is the store's, not a person's.
+_STORE_PHONE_LABEL = re.compile(
+    r"(?i)\b(?:(?:telefoon|telefon|telephone|téléphone|telefono|teléfono|phone|tel|tél|numer|nummer|numéro|numero)\.?"
+    r"[ \t]+(?:\w+[ \t]+)?(?:winkel|filiale|filiaal|laden|store|shop|magasin|boutique|negozio|tienda|sklep\w*|geschäft|"
+    r"büro|office|kantoor|bureau|ufficio|oficina|biuro|zentrale|hotline|reception|rezeption|accueil|balie)|"
+    r"(?:winkel|filiale|filiaal|laden|store|shop|magasin|boutique|negozio|tienda|sklep|geschäft|büro|office|kantoor|"
+    r"bureau|ufficio|oficina|biuro)[ \t]*(?:phone|telefoon|telefon|tel|tél|téléphone|telefono|teléfono|telefon)\b)"
+    r"[^\n\d]{0,12}$"
+)
+# Opening hours in a block: "Ma-vr 07:00-18:00", "Mo–Fr 9–18 Uhr", "lun.-ven. 9h-19h".
+_HOURS = re.compile(r"(?i)\b\d{1,2}(?:[:.]\d\d|h)?[ \t]*(?:-|–|bis|à|a|to|tot)[ \t]*\d{1,2}(?:[:.]\d\d|h)(?:[ \t]*uhr)?\b"
+                    r"|\b\d{1,2}[ \t]*(?:-|–)[ \t]*\d{1,2}[ \t]*uhr\b")
+# Review author lines and rating rows: "— Sabine K., 5 Sterne, 28.11.2026", "5★  "Top"  Ralf Dannenberg  02.12.2026".
+_RATING = re.compile(
+    r"[★☆⭐]|\b[1-5](?:[.,]\d)?[ \t]*(?:/[ \t]*5|sterne|stars?|étoiles?|sterren|stelle|estrellas|gwiazdk\w*)\b"
+    r"|\b(?:verifizierte[rn]? kauf|verified (?:purchase|buyer)|achat vérifié|geverifieerde aankoop|acquisto verificato"
+    r"|compra verificada|zweryfikowany zakup)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|\b\d{4}-\d\d-\d\d\b")
+_REVIEW_DASH = re.compile(r"(?m)^[ \t>]*[—–][ \t]*")
+_QUOTED = re.compile(r"\"[^\"\n]{0,80}\"|“[^”\n]{0,80}”|„[^“”\n]{0,80}[“”]|«[^»\n]{0,80}»")
+_ROW_NAME = re.compile(
+    r"(?<![\w.@/])([A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+(?:[ \t](?:(?:van|von|de|der|den|da|di|del|le|la)[ \t])?"
+    r"[A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+){1,2}|[A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+[ \t][A-ZÀ-ÞŁŚŻŹĆŃ]\.)(?![\w@])"
+)
 _SENTENCE_START = re.compile(r"[.!?]\s|\n\s*\n|\n(?=\s*[-*•>])")
 _NAME_IN_HEADER = re.compile(
     r"([A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|den|da|di|del|le|la)[ \t]+)?[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+){1,3})"
@@ -136,7 +165,7 @@ _NAME_IN_HEADER = re.compile(
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _FROM = re.compile(r"(?im)^[ \t>]*(?:from|von|de|van|da|od|absender)[ \t]?:[ \t]*(.+)$")
 _WROTE = re.compile(
-    r"(?i)(?:wrote|schrieb|a [ée]crit|schreef|ha scritto|escribi[óo]|napisa[łl]\w*|skrev)\b"
+    r"(?i)(?:wrote|schrieb|a [ée]crit|schreef|ha scritto|escribi[óo]|napisa\w*|skrev)\b"
 )
 # Words in a header line that are no one's name (weekdays, months, "Am", "Le").
 _HEADER_NOISE = frozenset(
@@ -171,6 +200,61 @@ def _valid_phone(value: str) -> bool:
         except phonenumbers.NumberParseException:
             continue
     return False
+
+
+# Capitalized words in rating rows that are not names (titles, German nouns, UI words).
+_NOT_NAME_TOKENS = frozenset(
+    "top super gut sehr toll schnelle lieferung bewertung bewertungen sterne stars star produkt produkte qualität "
+    "service versand preis leistung great good bad best worst fast slow review reviews rating ratings product "
+    "verified purchase kauf achat commande qualité livraison très bien goed snel prima product levering ottimo "
+    "buono prodotto spedizione excelente bueno producto envío świetny dobry produkt dostawa jakość admin widget "
+    "storefront shop store nordlicht checkout".split()
+)
+
+
+_NAME_BEFORE = re.compile(
+    r"(?<![\w@.])([A-ZÀ-ÞŁŚŻŹĆŃ][\w'’]+(?:-[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’]+)?(?:[ \t]+(?:(?:van|von|de|der|den|da|di|del|le|la|ten|ter)"
+    r"[ \t]+)?[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’]+(?:-[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’]+)?){1,3})"
+    r"[ \t]*(?:[,;:(<\[|–—-]|(?i:dob|d\.o\.b\.|geb\.|geboren|born|né|née|nato|nata|nacido|nacida|ur\.)[ \t]*:?|"
+    r"(?i:tel\.?|phone|mobile|mail|e-mail|email|handy|gsm|tél\.?))?[ \t]*(?:mailto:)?\Z"
+)
+# Words that start a capitalized run without being a name ("Bitte Anna", "Hi Tom", "Kunde Max").
+_LEADING_NOT_NAME = frozenset(
+    "hi hallo hello dear liebe lieber bonjour hola ciao hoi beste cześć kunde kundin customer client cliente klant "
+    "klient contact kontakt email mail phone telefon tel from von de van da od to an cc re fwd aw wg".split()
+)
+_NAME_LINE_TOKEN = re.compile(r"^(?:[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]*\.?|van|von|de|der|den|da|di|del|le|la|ten|ter)$")
+
+
+def _name_line(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a line holding only a person's name ("Heidi Zumbühl", "HEIKE OSTERTAG", "> Jan de Vries")."""
+    line = text[start:end]
+    stripped = line.lstrip(" \t>")
+    lead = len(line) - len(stripped)
+    stripped = stripped.rstrip(" \t,")
+    tokens = stripped.split()
+    if not 2 <= len(tokens) <= 4 or any(c.isdigit() for c in stripped) or ":" in stripped:
+        return None
+    if not all(_NAME_LINE_TOKEN.match(t) for t in tokens) or sum(t[:1].isupper() for t in tokens) < 2:
+        return None
+    low = [t.lower().strip(".") for t in tokens]
+    if low[0] in _NOT_NAME_TOKENS or any(t in _BLOCK_NOT_NAME for t in low):
+        return None
+    return start + lead, start + lead + len(stripped)
+
+
+# Lines above an address that are not a person: labels, companies, departments.
+_BLOCK_NOT_NAME = frozenset(
+    "gmbh ag kg ug ltd llc inc sarl sas srl spa bv nv sl sa oy ab aps co company firma shop store warehouse lager "
+    "abteilung department service support team versand retouren returns kundenservice customer billing shipping "
+    "rechnung lieferung adresse address straße strasse street postfach packstation filiale".split()
+)
+
+
+def _paragraph(text: str, pos: int, zone: Zone) -> str:
+    lo = text.rfind("\n\n", zone.start, pos)
+    hi = text.find("\n\n", pos, zone.end)
+    return text[(lo + 2 if lo >= 0 else zone.start):(hi if hi >= 0 else zone.end)]
 
 
 def _first_person(text: str, start: int, zone_start: int) -> bool:
@@ -297,6 +381,95 @@ class PeopleModel:
     # -- decisions from structure ---------------------------------------------------------------
 
     @staticmethod
+    def writer_names(text: str, zones: Sequence[Zone]) -> Iterator[tuple[int, int]]:
+        """The writer of a forwarded or quoted third-party mail, wherever the zone names them in full
+        (the "Von:" / "a écrit" line, their signature)."""
+        for z in zones:
+            if z.party != "third_party" or len(z.writer_tokens) < 2:
+                continue
+            for m in _NAME_IN_HEADER.finditer(text, z.start, z.end):
+                if name_tokens(m.group(1)) == z.writer_tokens:
+                    yield m.span(1)
+
+    @staticmethod
+    def address_companions(text: str, addresses: Sequence[tuple[int, int]]) -> Iterator[tuple[str, int, int, str]]:
+        """The name line above a third party's postal address and the phone line under it: one
+        contact block ("Heidi Zumbühl / Bahnhofstrasse 3 / 6003 Luzern / 041 210 48 77")."""
+        for s, e in addresses:
+            line_start = text.rfind("\n", 0, s) + 1
+            first_end = text.find("\n", s)
+            first_end = len(text) if first_end < 0 else first_end
+            own_line = text[line_start:first_end]
+            if first_end < e and not re.search(r"\d", own_line):
+                span = _name_line(text, line_start, first_end)  # the street pattern took in the name line
+            elif line_start > 0:
+                prev_start = text.rfind("\n", 0, line_start - 1) + 1
+                span = _name_line(text, prev_start, line_start - 1)
+            else:
+                span = None
+            if span is not None:
+                yield "PERSON", span[0], span[1], "name line of an address block"
+            pos = e
+            for _ in range(2):  # the next lines: a phone alone on its line
+                m = _NUMBER_LINE.match(text, pos + 1) if pos < len(text) and text[pos] == "\n" else None
+                if m is None:
+                    nl = text.find("\n", pos)
+                    if nl < 0 or text[pos:nl].strip():
+                        break
+                    pos = nl
+                    continue
+                if _valid_phone(m.group(1)):
+                    yield "PHONE_NUMBER", m.start(1), m.end(1), "phone line of an address block"
+                break
+
+    @staticmethod
+    def names_beside(text: str, anchors: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        """The name written right before a third party's email, phone or birth date on one line:
+        their name ("Christophe Barbier, 07 84 ...", "Enrique Domínguez (e.dominguez@...)",
+        "Alice Thornton     a.thornton@...", "Fiona MacLeod DOB 29/02/1984")."""
+        for s, _e in anchors:
+            line_start = text.rfind("\n", 0, s) + 1
+            lo = max(line_start, s - 70)
+            m = _NAME_BEFORE.search(text, lo, s)
+            if m is None:
+                continue
+            value = m.group(1)
+            tokens = value.split()
+            low = [t.lower() for t in tokens]
+            if low[0] in _NOT_NAME_TOKENS or low[0] in _LEADING_NOT_NAME or any(t in _BLOCK_NOT_NAME for t in low):
+                continue
+            while len(tokens) > 2 and not name_shaped(" ".join(tokens)):
+                tokens.pop()  # "Callum MacInnes DOB": a capitalized label after the name
+            if not name_shaped(" ".join(tokens)):
+                continue
+            yield m.start(1), m.start(1) + len(" ".join(tokens)) if " ".join(tokens) == value[:len(" ".join(tokens))] \
+                else m.end(1)
+
+    @staticmethod
+    def review_authors(text: str) -> Iterator[tuple[int, int, str]]:
+        """Names in review author lines and rating rows: shoppers, whoever pasted them."""
+        if not _RATING.search(text) and not _REVIEW_DASH.search(text):
+            return
+        pos = 0
+        for line in text.split("\n"):
+            start = pos
+            pos += len(line) + 1
+            dash = _REVIEW_DASH.match(line)
+            rating = _RATING.search(line)
+            if not rating and not (dash and _DATE.search(line)):
+                continue
+            masked = _QUOTED.sub(lambda m: " " * len(m.group()), line)
+            for m in _ROW_NAME.finditer(masked, dash.end() if dash else 0):
+                if dash and m.start() != dash.end():
+                    break  # "— Name, ...": the author comes first
+                tokens = m.group(1).split()
+                if any(t.lower().strip(".") in _NOT_NAME_TOKENS for t in tokens):
+                    continue
+                yield start + m.start(1), start + m.end(1), "review author" if dash else "name in a rating row"
+                if dash:
+                    break
+
+    @staticmethod
     def contact_block_phones(text: str, zones: Sequence[Zone]) -> Iterator[tuple[int, int]]:
         """Numbers alone on a line of a forwarded or quoted third party's mail: their phone
         (the signature block under "Von:" / "De :" / "Op ... schreef"), even without a phone word."""
@@ -318,7 +491,9 @@ class PeopleModel:
             sentence = _sentence_before(text, f.start, zone.start)
             if _HANDOVER.search(sentence) and _REACH_THEM.search(sentence) and not _THIRD(sentence):
                 return "colleague handing over with their contact details"
-            if f.type == "PHONE_NUMBER" and _STORE_LINE.search(sentence) and not _THIRD(sentence):
+            if f.type == "PHONE_NUMBER" and not _THIRD(sentence) and (
+                    _STORE_LINE.search(sentence) or _STORE_PHONE_LABEL.search(text, max(zone.start, f.start - 60), f.start)
+                    or len(_HOURS.findall(_paragraph(text, f.start, zone))) >= 2):
                 return "the organization's own line (store or office)"
         return None
 

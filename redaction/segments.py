@@ -25,7 +25,8 @@ _VIEW_RX = re.compile(
     r"(?P<quote>(?m:^)[ \t]*(?:>[ \t]?)+)"
     r"|(?P<block></?(?:" + _BLOCK_TAGS + r")\b[^<>]{0,500}>)"
     r"|(?P<cell><(?:td|th)\b[^<>]{0,500}>)"  # a table cell starts: " | " keeps cells apart (and a table)
-    r"|(?P<inline></?(?:" + _INLINE_TAGS + r"|td|th)\b[^<>]{0,500}>)"
+    # (a link holding an address, "mailto:" or URL-encoded, stays: its entities are decoded one by one)
+    r"|(?P<inline></?(?:" + _INLINE_TAGS + r"|td|th)\b(?![^<>]*(?:mailto:|%40|@))[^<>]{0,500}>)"
     r"|(?P<entity>&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,6}|#x[0-9a-fA-F]{1,6});)"
 )
 _NEEDS_VIEW = re.compile(r"(?m)^[ \t]*>|<[a-zA-Z/]|&[#a-z]")
@@ -184,7 +185,7 @@ _NAME_LINE = re.compile(
 REPLY_HEADER = re.compile(
     r"^\s*(?:on .{5,200} wrote:|am .{5,200} schrieb .{0,80}:|le .{5,200} a [ée]crit ?:|op .{5,200} schreef .{0,80}:|"
     r"(?:il giorno )?.{5,200} ha scritto ?:|el .{5,200} escribi[óo] ?:|(?:w dniu )?.{5,200} napisa[łl](?:\(a\)|a)? ?:|"
-    r"den .{5,200} skrev .{0,80}:|"
+    r"den .{5,200} skrev .{0,80}:|wiadomość napisana przez .{3,200}:|"
     r"-{2,} ?(?:original message|ursprüngliche nachricht|originalnachricht|message d'origine|message original|"
     r"oorspronkelijk bericht|origineel bericht|messaggio originale|mensaje original|wiadomość oryginalna|"
     r"oryginalna wiadomość) ?-{2,}|"

@@ -16,7 +16,7 @@ _USERINFO_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/@]*:\Z")
 def _not_url_userinfo(value: str, text: str, start: int, end: int) -> bool:
     return not _USERINFO_BEFORE.search(text, max(0, start - 200), start)
 
-_AT_WORDS = r"(?i:at|ät|aet|chez|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"
+_AT_WORDS = r"(?i:at|ät|aet|chez|arobase|arrobase|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"
 _DOT_WORDS = r"(?i:dot|punkt|point|punto|kropka|punt|pkt)"
 _B_AT = r"[(\[{<]\s*" + _AT_WORDS + r"\s*[)\]}>]"
 _B_DOT = r"[(\[{<]\s*" + _DOT_WORDS + r"\s*[)\]}>]"
@@ -61,5 +61,5 @@ RULE = Rule(
         ),
     ),
     validator=_not_url_userinfo,
-    prefilter_regex=r"@|%40|[(\[{<]\s*(?i:at|ät|arroba|chiocciola|małpa|malpa|chez)\s*[)\]}>]|\s(?i:at|ät|arroba|chiocciola|małpa|malpa|chez)\s",
+    prefilter_regex=r"@|%40|[\s(\[{<]" + _AT_WORDS + r"[\s)\]}>]",
 )

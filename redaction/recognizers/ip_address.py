@@ -27,7 +27,7 @@ RULE = Rule(
     patterns=(
         PatternSpec(
             "ipv4",
-            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]|\.\d)",
+            r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\d|\.\d)",  # a sentence may end right after it
             0.2,
         ),
         # Any colon-hex run; ipaddress validates (compressed "::" forms included).
@@ -38,6 +38,11 @@ RULE = Rule(
         "she", "he", "him", "logged in", "login from", "signed in", "home", "ip of", "ip address of", "personal",
         "end user", "enduser", "member", "account", "person", "guest", "her ip", "his ip", "placed from",
         "ordered from", "order", "fraud",
+        # the same in the languages customers write
+        "kunde", "kundin", "kunden", "besteller", "bestellers", "bestellerin", "bestellung", "betrug", "betrügerisch",
+        "klant", "klanten", "bestelling", "bestellingen", "fraude", "client", "clients", "cliente", "clienti",
+        "clientes", "commande", "commandes", "pedido", "pedidos", "ordine", "ordini", "klient", "klienta",
+        "zamówienie", "zamówienia", "oszust", "oszustwo", "truffa", "betrügerische", "frauduleuse", "fraudulent",
     ),
     window=80,
     window_after=40,

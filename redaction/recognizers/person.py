@@ -17,10 +17,10 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from redaction.recognizers.base import CATEGORY_KEY, words_regex
 
 # Unicode-aware (Kamiński, Çelik, Ó Briain): the ``regex`` module's \p{Lu}/\p{Ll} classes.
-_WORD = r"\p{Lu}[\p{Ll}'’\-]+"
+_WORD = r"\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*-?"  # also hyphenated: "Jens-Uwe", "Pierre-Alain"
 _CAPS_WORD = r"\p{Lu}[\p{Lu}'’\-]+"
 _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|al|bin|ter|zu|dos|das|du)"
-_NAME_TOKEN = regex.compile(r"^(?:" + _WORD + r"|\p{Lu}\.|" + _PARTICLE + r"|[OoDd]['’]\p{Lu}\p{Ll}+)$")
+_NAME_TOKEN = regex.compile(r"^(?:" + _WORD + r"|\p{Lu}\.|" + _PARTICLE + r"|[OoDd]['’]\p{Lu}\p{Ll}+|(?:Mac|Mc)\p{Lu}\p{Ll}+)$")
 _HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Frau|Herrn?|Mme|Mlle|Prof|Sir|Madam|Sr|Sra|Srta|Sig|Sig\.ra|Dhr|Mevr|Mevrouw|Meneer|Pan|Pani)"
 _HONORIFIC = regex.compile(r"(?:\b" + _HONORIFICS + r"\.?\s+)$")
 _LABELS = (
@@ -49,6 +49,10 @@ _CONTEXT_NAME = regex.compile(
     r"booking|delivery|parcel|konto|bestellung|daten)[ \t]+(?:of|for|from|von|für)"
     r"|(?:ordered|placed|purchased|bought|submitted|requested|signed up|registered|created|complained|reported)"
     r"[ \t]+by|bestellt[ \t]+von|named|called|namens|"
+    # delivered to someone: "Lieferung an X", "livraison à X", "levering aan X", "consegna a X", "envío a X"
+    r"(?:lieferung|lieferungen|versand|sendung|paket|geliefert|zugestellt)[ \t]+an|livraison[ \t]+(?:à|pour)|"
+    r"levering[ \t]+aan|geleverd[ \t]+aan|consegna[ \t]+a|spedizione[ \t]+a|entrega[ \t]+a|envío[ \t]+a|"
+    r"dostawa[ \t]+do|przesyłka[ \t]+do|"
     r"(?:^|(?<=[\"'“„«]))[ \t]*(?:dear|hi|hello|hallo|bonjour|hola|ciao|liebe|lieber|sehr geehrte|sehr geehrter)))"
     r"[ \t]*[:=]?[ \t]*[\"'“‘]?"
     r"(" + _WORD + r"(?:[ \t]+(?:" + _PARTICLE + r"[ \t]+)?" + _WORD + r"){1,2})(?![\p{L}\d])",
@@ -174,7 +178,12 @@ _FUNCTION_WORDS = frozenset(
     "madame monsieur bien bonne cordialement buongiorno buonasera gentile gentili salve cordiali "
     "distinti hola buenos buenas estimado estimada estimados querido querida saludos un dzień witam szanowny "
     "szanowna szanowni pozdrawiam pozdrowienia serdeczne hoi beste geachte goedemorgen goedemiddag goedenavond "
-    "groeten hartelijke vriendelijke met good kind warm best happy merry frohe frohes".split()
+    "groeten hartelijke vriendelijke met good kind warm best happy merry frohe frohes "
+    # prepositions and adverbs that start sentences ("Laut Admin ...", "Dans Admin ...", "Seit Montag")
+    "laut laut. dans sur avec pour chez über nach bei ohne unter vor zwischen durch gegen im am vom zum zur beim "
+    "seit heute gestern morgen auch aber oder und wenn als wie op voor bij naar uit dus maar ook nog della con su "
+    "tra fra per nel nella sul sulla desde sobre según para pero hoy ayer w z na do od po przez dla ale jak także "
+    "dziś wczoraj since with from via per after before during according".split()
 )
 
 

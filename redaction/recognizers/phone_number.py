@@ -16,7 +16,7 @@ from redaction.recognizers.base import PatternSpec, Rule
 _REGIONS = ("DE", "US", "GB", "AT", "CH", "FR", "NL", "IT", "ES")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}$|^\d{4}-\d{2}-\d{2}|^\d{1,2}:\d{2}")
 _DOTTED = re.compile(r"^\d{1,3}(?:\.\d{1,3}){2,}$")
-_FICTIONAL_US = re.compile(r"^(?:\+?1[ \-.]?)?\(?\d{3}\)?[ \-.]?555[ \-.]?01\d\d$")
+_FICTIONAL_US = re.compile(r"^(?:\+?1[ \-.]?)?(?:\(?\d{3}\)?[ \-.]?)?555[ \-.]?01\d\d$")
 _PHONE_WORDS = re.compile(
     r"(?i)(?:phone|tel\b|tel\.|telephone|mobile|cell|call|fax|whatsapp|sms|text (?:him|her|them)|reach|"
     r"number|telefon|handy|mobil|contact|\b(?:rang|ring|rings|dial|dialled|dialed|anruf|angerufen|rief|appel\w*|"

@@ -15,7 +15,7 @@ from redaction.recognizers.base import PatternSpec, Rule
 _UP = "A-ZÄÖÜÉÈÀÂÊÎÔÛÇÁÍÓÚÑŁŚŻŹĆŃĘĄŠČŘŽĎŤŇÅØÆŞĞİ"
 _LO = "a-zäöüßéèàçâêîôûëïüáíóúñłśżźćńęąšžčřďťňåøæışğ"
 _DE_STREET = (
-    rf"(?:[{_UP}][{_LO}\-]+\s)?[{_UP}][{_LO}\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|"
+    rf"(?:[{_UP}][{_LO}\-]+[ \t])?[{_UP}][{_LO}\-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|"
     rf"steig|pfad|chaussee|markt|graben)\s?\d{{1,4}}\s?[a-zA-Z]?(?![\w\-])"
 )
 _DE_STREET_SPLIT = (
@@ -64,10 +64,20 @@ _UNIT = (
 # Street plus postcode and city, on one line or two: a complete postal address.
 _FULL = _STREET_ANY + _UNIT + r"{0,2}[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?" + _POSTCODE_CITY + r"(?![\w])"
 
+_CITY_WORDS = rf"[{_UP}][{_LO}{_UP}\-]+(?:[ \t](?:[{_UP}][{_LO}{_UP}\-]+|am|an der|im|bei|sur|sous|de|la|le|aan den|aan de|di|del|AM|IM))" + "{0,3}"
 _STREET_LINE_BLOCK = (
-    rf"(?m)^[ \t]*[{_UP}][{_LO}.\-]+(?:[ \t]+[{_UP}{_LO}][{_LO}.\-]+){{0,3}}[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[/\-]\d{{1,4}})?"
-    rf"[ \t]*,?[ \t]*\r?\n[ \t]*(?:[A-Z]{{1,2}}-)?(?:\d{{5}}|\d{{4}}(?:[ \t]?[A-Z]{{2}})?|\d{{2}}-\d{{3}})[ \t]+[{_UP}][{_LO}\-]+"
-    rf"(?:[ \t][{_UP}][{_LO}\-]+)?[ \t]*$"
+    rf"(?m)^[ \t]*[{_UP}][{_LO}{_UP}.\-]+(?:[ \t]+[{_UP}{_LO}][{_LO}{_UP}.\-]+){{0,3}}[ \t]+\d{{1,4}}[ \t]?[a-zA-Z]?(?:[/\-]\d{{1,4}})?"
+    r"(?:[ \t]+(?i:bis|ter|bus|bte|app\.?|apt\.?|whg\.?)[ \t]?\w{0,4})?"
+    r"[ \t]*,?[ \t]*\r?\n"
+    # a unit line between street and postcode: "bus 3", "c/o Müller", "2. OG", "Apt 4B"
+    r"(?:[ \t]*(?i:bus|bte|boîte|apt\.?|apartment|app\.?|whg\.?|wohnung|c/o|suite|unit|flat|piso|puerta|lok\.?|m\.|"
+    r"\d{1,2}\.?[ \t]?(?:og|etage|stock|étage|piano|piso))[^\n]{0,24}\r?\n)?"
+    rf"[ \t]*(?:[A-Z]{{1,2}}-)?(?:\d{{5}}|\d{{4}}(?:[ \t]?[A-Z]{{2}})?|\d{{2}}-\d{{3}})[ \t]+" + _CITY_WORDS + r"[ \t]*$"
+)
+# One line, any street name: "Lauben 41, 39012 Meran", "Hoofdweg 17, 9712 AB Groningen" (needs context).
+_STREET_CITY_LINE = (
+    rf"(?<![\w.])[{_UP}][{_LO}.\-]+(?:[ \t][{_UP}{_LO}][{_LO}.\-]+){{0,2}}[ \t]\d{{1,4}}[ \t]?[a-zA-Z]?,[ \t]*"
+    rf"(?:[A-Z]{{1,2}}-)?(?:\d{{5}}|\d{{4}}(?:[ \t]?[A-Z]{{2}})?|\d{{2}}-\d{{3}})[ \t]+[{_UP}][{_LO}\-]+(?![\w])"
 )
 # The organization's own premises: "our Berlin store (...)", "unser Lager in ...", "our Munich office".
 _OWN_PREMISES = re.compile(
@@ -91,6 +101,7 @@ RULE = Rule(
         PatternSpec("street_postcode_city", _FULL, 0.6),
         # A street line of any name, then a postcode-and-city line: an address block without a keyword.
         PatternSpec("street_line_city_line", _STREET_LINE_BLOCK, 0.6),
+        PatternSpec("street_city_line", _STREET_CITY_LINE, 0.45),
         # Packstation / parcel lockers and the DHL Postnummer (the customer's own id at the locker).
         PatternSpec("postnummer", r"(?i:postnummer|post-?nr\.?|postnr\.?|dhl[- ]kundennummer)[ \t]*:?[ \t]*\d{6,10}\b", 0.85),
         PatternSpec("packstation", r"(?i:packstation|postfiliale|paketshop|paczkomat|parcel locker)[ \t]*(?:nr\.?[ \t]*)?\d{2,4}\b",
@@ -110,7 +121,12 @@ RULE = Rule(
              "resides", "residing", "wohnhaft", "home", "moved to", "customer", "customers", "his", "her", "their",
              "she", "he", "buyer", "recipient", "parcel", "package", "kunde", "kundin", "private address", "wohnt",
              "vive", "vive en", "habite", "abita", "woont", "bor", "cliente", "clienta", "client", "klant", "destinatario",
-             "destinataire", "empfänger", "lieferadresse", "dirección", "adresse", "indirizzo", "adres", "adresa"),
+             "destinataire", "empfänger", "lieferadresse", "dirección", "adresse", "indirizzo", "adres", "adresa",
+             "lieferung", "liefern", "geliefert", "versand", "versendet", "zugestellt", "zustellung", "paket", "sendung",
+             "livraison", "livré", "livrée", "colis", "levering", "geleverd", "bezorgd", "bezorging", "pakket", "zending",
+             "verzonden", "consegna", "consegnato", "spedizione", "spedito", "pacco", "entrega", "entregado", "envío",
+             "enviado", "paquete", "dostawa", "dostarczono", "wysyłka", "przesyłka", "paczka", "label", "etikett",
+             "étiquette", "etiket", "etichetta", "etiqueta", "etykieta", "versandlabel", "verzendlabel"),
     negative_context=("gmbh", "inc", "inc.", "ltd", "llc", "s.r.l", "srl", "sas", "s.a.", "b.v.", "plc", "corp",
                       "company", "office", "offices", "headquarters", "hq", "imprint", "impressum", "registered",
                       "warehouse", "branch", "showroom", "our address",

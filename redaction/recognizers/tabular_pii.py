@@ -22,18 +22,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "vorname", "nachname", "kunde", "kundenname", "empfänger", "recipient", "buyer", "contact",
                "contact name", "nom", "prénom", "prenom", "account holder", "cardholder", "shipping name",
                "billing name", "firstname", "lastname", "fullname", "customername", "nombre", "apellido", "apellidos",
-               "cognome", "imię", "nazwisko"),
+               "cognome", "imię", "nazwisko", "klant", "klantnaam", "naam", "voornaam", "achternaam", "client",
+               "nom du client", "cliente", "nome", "nome cliente", "nombre del cliente", "klient", "odbiorca",
+               "destinataire", "destinatario", "ontvanger", "besteller", "käufer", "auteur", "author", "autor",
+               "reviewer", "verfasser"),
     "DATE_OF_BIRTH": ("dob", "birthday", "birthdate", "birth date", "birth_date", "date of birth",
                       "date_of_birth", "dateofbirth", "geburtsdatum", "geb.", "geboren", "date de naissance"),
     "POSTAL_ADDRESS": ("address", "street", "street address", "strasse", "straße", "adresse", "anschrift",
-                       "shipping address", "billing address", "address1", "address_1", "address line 1"),
+                       "shipping address", "billing address", "address1", "address_1", "address line 1", "straat",
+                       "adres", "rue", "indirizzo", "dirección", "direccion", "calle", "ulica", "lieferadresse",
+                       "rechnungsadresse", "afleveradres", "adresse de livraison"),
     "PHONE_NUMBER": ("phone", "phone number", "telephone", "tel", "tel.", "telefon", "mobile", "mobil", "handy",
-                     "cell", "phone_number", "phonenumber", "mobile_phone", "telephone_number"),
+                     "cell", "phone_number", "phonenumber", "mobile_phone", "telephone_number", "telefoon", "téléphone",
+                     "telefono", "teléfono", "cellulare", "móvil", "komórka", "telefonnummer", "gsm"),
 }
 _HEADER_TO_ENTITY = {h: e for e, headers in COLUMNS.items() for h in headers}
 _DELIMITERS = (";", "\t", "|", ",")
 # "name" alone may be a product's name: it counts only next to another personal column.
-_GENERIC = {"name", "contact", "nom"}
+_GENERIC = {"name", "contact", "nom", "naam", "nome", "client", "author", "autor", "auteur", "reviewer", "verfasser"}
 _PERSONAL_EXTRA = {"email", "e-mail", "mail", "email address", "e-mail-adresse", "iban", "customer id", "kundennr",
                    "kundennummer", "customer no", "customer number", "order", "ship to", "gender", "age"}
 _SEPARATOR_ROW = re.compile(r"^[\s|:\-+=]+$")
@@ -97,14 +103,17 @@ def find_tables(text: str) -> list[tuple[int, int, float, str, str]]:
                 if delim == "|" and _SEPARATOR_ROW.match(row) and row.strip():
                     j += 1
                     continue
-                if len(_cells(row, delim)) != len(head_cells) or not row.strip():
+                n_cells = len(_cells(row, delim))
+                # Markdown tables are often ragged (a cell merged or missing at the end): one off is a row.
+                if not row.strip() or not (n_cells == len(head_cells) or (
+                        delim == "|" and n_cells >= 2 and abs(n_cells - len(head_cells)) <= 1)):
                     break
                 rows.append((row_start, row))
                 j += 1
             if not rows:
                 continue
             for row_start, row in rows:
-                for (s, e), kind in zip(_cells(row, delim), kinds, strict=True):
+                for (s, e), kind in zip(_cells(row, delim), kinds, strict=False):
                     value = row[s:e]
                     if kind and value and not _PLACEHOLDER.match(value) and _VALUE_OK[kind].search(value):
                         out.append((row_start + s, row_start + e, 0.85, kind, "table_column"))

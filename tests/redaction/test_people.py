@@ -335,3 +335,79 @@ def test_secrets_and_other_types_carry_no_person_attribution(redactor):
     text = "our key ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + " leaked"
     for e in redactor.explain(text, SENDERS["en"]):
         assert e.attribution is None
+
+
+# -- structure that names a third party where no recognizer looks -----------------------------------
+STRUCTURAL_THIRD_PARTIES = [
+    # review author lines and rating rows
+    ("de", "Die Rezensionen erscheinen doppelt:\n★★★★☆ Passt gut\n— Ulrike Brenninger, 4 Sterne, 03.11.2026", "PERSON"),
+    ("fr", "L'avis s'affiche deux fois :\n« Très joli »\n— Martine Delacroix, 12/10/2026, achat vérifié", "PERSON"),
+    ("es", "La reseña sale con el nombre completo:\n\"Llegó rápido\"\nRosalía Quintana Ortiz · ★★★★★ · Compra verificada",
+     "PERSON"),
+    ("en", "Widget export:\n4★  \"Solid boots\"   Gareth Pembridge   11/09/2026\n2★  \"Too small\"   Niamh Costello   "
+           "12/09/2026", "PERSON"),
+    ("pl", "Opinie w sklepie:\n5/5 Bardzo polecam — Zbigniew Wróblewski, 2026-10-30", "PERSON"),
+    # the name line above a pasted address, the phone line below it
+    ("de", "So kommt das Etikett raus:\n```\nRENATE KOLBINGER\nSCHLOSSALLEE 9\n96047 BAMBERG\n```", "POSTAL_ADDRESS"),
+    ("nl", "Op het label:\n\nJoris Verhaegen\nKoningin Astridlaan 12\nbus 4\n2550 Kontich", "POSTAL_ADDRESS"),
+    ("de", "Korrekt wäre:\n\nWalburga Eichler\nKastanienhof 2\n3012 Bern\n031 382 44 19", "PHONE_NUMBER"),
+    ("it", "Esempio: consegna a Ornella Benedetti, Contrada Larga 7, 38122 Trento, risulta in Austria.", "POSTAL_ADDRESS"),
+    # a name beside a third party's contact details in a list row
+    ("fr", "Deux clients sans SMS :\n- Gaëtan Morel, 06 71 22 84 19, commande 5512\n- Inès Carpentier, 07 66 30 12 48",
+     "PERSON"),
+    ("en", "Public list on the page:\nMorag Fraser     morag.fraser@gmail.com\nTeodor Ilić     t.ilic@yahoo.com", "PERSON"),
+    ("en", "age gate blocked Callum MacInnes DOB 29/02/1988 again", "PERSON"),
+    # Markdown tables in other languages, also ragged ones
+    ("nl", "| order | klant | straat | postcode | plaats |\n|---|---|---|---|---|\n| 8812 | Wouter Pauwels | Molenstraat 3 "
+           "| 9000 Gent |", "PERSON"),
+    ("de", "Name;Straße;Telefonnummer\nBirgit Hollweg;Am Anger 4;0911 556677", "PERSON"),
+    # the writer of a forwarded mail in Polish Apple Mail, named again in their signature
+    ("pl", "Poniżej wiadomość klienta.\n\n> Wiadomość napisana przez Tadeusz Kaczmarek w dniu 01.12.2026, o godz. 09:10:\n"
+           "> Kod rabatowy nie działa.\n> Tadeusz Kaczmarek", "PERSON"),
+    # IP addresses of shoppers in other languages, also at a sentence end
+    ("nl", "nep-bestellingen van vannacht kwamen allemaal vanaf 81.164.20.77.", "IP_ADDRESS"),
+    ("de", "Die Polizei fragt nach der IP des Bestellers: 84.190.33.12.", "IP_ADDRESS"),
+    # an address in a mailto link, HTML-entity encoded, and spelled out in French
+    ("de", '<p>Rückfragen: <a href="mailto:&#114;&#46;&#104;&#97;&#98;&#101;&#114;&#64;&#103;&#109;&#120;&#46;&#100;&#101;">'
+           'an Kundin</a></p>', "EMAIL_ADDRESS"),
+    ("fr", "Elle m'a dicté son adresse : jeanne-marie.faure arobase laposte point net.", "EMAIL_ADDRESS"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), STRUCTURAL_THIRD_PARTIES)
+def test_structure_names_third_parties_in_any_language(redactor, lang, text, kind):
+    _flags(redactor, text, SENDERS[lang], kind)
+    assert any(e.attribution is not None and e.attribution.party == "third_party" and e.suppressed_by is None
+               for e in redactor.explain(text, SENDERS[lang]) if e.finding.type == kind)
+
+
+STRUCTURAL_NOT_PEOPLE = [
+    # the store's own line: a store phone label, an opening-hours block
+    ("nl", "De openingstijden kloppen niet:\n\nMa-vr 08:00-18:00\nZa 08:00-16:00\nTelefoon winkel: 040 211 45 90"),
+    ("de", "Bitte im Profil ändern:\nMo–Fr 9:00–18:30, Sa 10:00–16:00\nTel. Filiale: 089 2345 6789"),
+    ("fr", "Horaires du magasin : lun.-sam. 9h-19h, téléphone boutique : 01 42 68 53 11"),
+    # JSON fixtures with localized documentation domains and fictional numbers
+    ("es", '{"customer": {"name": "Pepe Prueba Pérez", "email": "pepe@ejemplo.es", "phone": "+34 600 000 000"}}'),
+    ("de", '{"kunde": {"name": "Klaus Beispiel", "email": "klaus@beispiel.de", "telefon": "+49 30 0000000"}}'),
+    ("en", 'Fixture: {"name": "Jane Doe", "phone": "+1 555 0142"}; the API rejects +1 555 0142 now.'),
+    # shops and companies named like people, quoted product titles, sentence-start prepositions
+    ("de", "Im Auftrag unseres Kunden (Holzwaren Albrecht) melde ich einen 403 der Admin-API."),
+    ("nl", "Bakkerij Verschuren in Tilburg ziet de nieuwe prijzen niet."),
+    ("fr", "La boutique Fromagerie Lambert n'apparaît plus dans la recherche."),
+    ("es", "En la ficha del café \"Colombia Huila\" la reseña no aparece."),
+    ("de", "Laut Admin ist der Cache aktiv, trotzdem lädt die Seite langsam."),
+    ("fr", "Dans Admin la page Commandes reste vide depuis la mise à jour."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), STRUCTURAL_NOT_PEOPLE)
+def test_store_lines_fixtures_shops_and_titles_are_not_third_parties(redactor, lang, text):
+    _clean(redactor, text, SENDERS[lang])
+
+
+def test_a_one_word_persona_does_not_make_a_real_name_test_data(redactor):
+    text = "Recent subscribers shown publicly:\nAlice Thornbury   a.thornbury@gmail.com"
+    explained = redactor.explain(text, SENDERS["en"])
+    assert not any(e.suppressed_by and "test record" in e.suppressed_by for e in explained), _explain(
+        redactor, text, SENDERS["en"])
+    _flags(redactor, text, SENDERS["en"], "PERSON")
