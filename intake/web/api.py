@@ -227,7 +227,8 @@ def _serve(factory: sessionmaker[Session], clock: Callable[[], dt.datetime], op:
                 session.add(AuditEntry(at=now, username=client, action="denied", target=request.url.path))
                 session.commit()
                 return problem(403, f"A {token.role} token cannot read this; it needs the "
-                                    f"{' or '.join(op.roles)} role.")
+                                    f"{' or '.join(op.roles)} role.",
+                               headers={"WWW-Authenticate": f'{REALM}, error="insufficient_scope"'})
         try:
             params = spec.parse_params(op.params, request.query_params.multi_items()) if op.params else {}
             response = handler(Call(session, now, client, params, dict(request.path_params)))

@@ -61,6 +61,7 @@ def test_a_compliance_token_gets_403_on_tickets_and_an_operator_token_on_redacti
         assert "Checkout" not in resp.text
     resp = client.get("/api/v1/redactions", headers=_auth(data.tokens["operator"]))
     assert resp.status_code == 403
+    assert resp.headers["WWW-Authenticate"] == 'Bearer realm="supportbot", error="insufficient_scope"'
     for value in data.redactions[0]["fingerprints"]:  # type: ignore[attr-defined]
         assert value not in resp.text
     with factory() as s:
@@ -132,6 +133,14 @@ def test_a_ticket_with_its_events_sla_and_sender(client, data, factory, clock):
     with factory() as s:
         viewed = s.scalars(select(AuditEntry.target).where(AuditEntry.action == "api_view_ticket")).all()
     assert viewed == [f"ticket:{responded['token']}", f"ticket:{open_['token']}"]
+
+
+def test_the_api_is_read_only_other_methods_are_405_and_head_works(client, data):
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        resp = client.request(method, "/api/v1/tickets", headers=_auth(data.tokens["operator"]))
+        assert resp.status_code == 405 and "GET" in resp.headers["Allow"], method
+    head = client.head("/api/v1/tickets", headers=_auth(data.tokens["operator"]))
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_an_unknown_ticket_or_path_is_a_404_problem(client, data):
