@@ -21,8 +21,10 @@ from intake import services
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.ticket import TransitionError, Waiver
+from intake.reply_mail import reply_subject
 from intake.store.db import transaction
 from intake.store.models import Ticket
+from redaction.types import Sender
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +163,6 @@ class ReplyPreview:
 
 
 def preview_reply(deps: BotDeps, ticket_id: int) -> ReplyPreview:
-    from intake.reply_mail import reply_subject
-
     row = load_ticket(deps, ticket_id)
     if not row.sender_email:
         raise ActionError(f"{row.token} has no customer email address to reply to.")
@@ -223,8 +223,6 @@ def check_request(deps: BotDeps, request: views.Request) -> dict[str, str]:
 def submit_request(deps: BotDeps, request: views.Request, *, user: str, user_name: str | None) -> RequestOutcome:
     """A request from Slack: the same redaction as email; a rejection keeps nothing but the log entry
     (types, offsets, HMAC fingerprints), a clean one becomes a ticket with its SLA clock."""
-    from redaction.types import Sender
-
     registry = deps.registry
     org = registry.find_org(request.answers.org) if registry is not None else None
     sender = Sender(name=user_name, org=org.name if org else request.answers.org,

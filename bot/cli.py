@@ -68,6 +68,7 @@ def register(group: click.Group) -> None:
         problems = slack_settings_problems(settings)
         if problems:
             raise click.ClickException("; ".join(problems))
+        # The Slack client and the Bolt app load only for the commands that talk to Slack.
         from slack_sdk.errors import SlackApiError
 
         from bot.notifier import make_client

@@ -1,4 +1,4 @@
-"""HTTP adapters for the Bolt app: an ASGI (Starlette) endpoint and a WSGI app for ``/slack/events``.
+"""The HTTP adapter for the Bolt app: an ASGI (Starlette) endpoint for ``/slack/events``.
 
 Adapters only translate (house style: bolt-python's ``dispatch(request) -> response``). Bolt's own
 Starlette adapter calls the synchronous ``App.dispatch`` on the event loop; this one runs it in the
@@ -9,10 +9,15 @@ body, timestamp within 5 minutes) happen inside ``dispatch``: a failure is a 401
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.request.internals import parse_body
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +34,6 @@ def malformed(body: bytes, content_type: str | None) -> str | None:
 
     Parsed the way Bolt parses it (``parse_body``): JSON for ``application/json`` or a body starting
     with ``{``, else a form whose ``payload`` field, when present, is JSON. The result must be an object."""
-    from slack_bolt.request.internals import parse_body
-
     if not body:
         return "empty body"
     try:
@@ -56,10 +59,6 @@ def _log_refusal(resp: BoltResponse, path: str) -> None:
 
 def starlette_endpoint(app: App) -> Callable[[Any], Any]:
     """``Route(PATH, starlette_endpoint(app), methods=["POST"])``."""
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import Response
-
     async def endpoint(request: Request) -> Response:
         length = int(request.headers.get("content-length") or 0)
         if length > MAX_BODY:
@@ -81,44 +80,4 @@ def starlette_endpoint(app: App) -> Callable[[Any], Any]:
 
 def starlette_routes(app: App) -> list[Any]:
     """The routes the web engineer mounts into the web process's Starlette app."""
-    from starlette.routing import Route
-
     return [Route(PATH, starlette_endpoint(app), methods=["POST"])]
-
-
-def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """A plain WSGI application answering POST /slack/events (for wsgiref, gunicorn, ...)."""
-    from http import HTTPStatus
-
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        def reply(status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> list[bytes]:
-            phrase = HTTPStatus(status).phrase
-            start_response(f"{status} {phrase}", (headers or [("Content-Type", "text/plain")])
-                           + [("Content-Length", str(len(body)))])
-            return [body]
-
-        if environ.get("PATH_INFO") != PATH:
-            return reply(404, b"not found")
-        if environ.get("REQUEST_METHOD") != "POST":
-            return reply(405, b"method not allowed", [("Allow", "POST"), ("Content-Type", "text/plain")])
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return reply(400, b"bad content-length")
-        if length > MAX_BODY:
-            return reply(413, b"payload too large")
-        body = environ["wsgi.input"].read(length) if length else b""
-        problem = malformed(body, environ.get("CONTENT_TYPE"))
-        if problem is not None:
-            return reply(400, f"bad request: {problem}\n".encode())
-        headers: dict[str, str | Sequence[str]] = {
-            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        resp = app.dispatch(_request(body, headers, environ.get("QUERY_STRING")))
-        _log_refusal(resp, PATH)
-        out = resp.body.encode("utf-8") if isinstance(resp.body, str) else (resp.body or b"")
-        hdrs = [(k, v) for k, v in resp.first_headers_without_set_cookie().items() if k.lower() != "content-length"]
-        return reply(resp.status, out, hdrs)
-
-    return application

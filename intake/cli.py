@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from intake.commands import CHECKS, ConfigWarning, config_check, install_stop_handlers, log, settings_of
 from intake.domain.policy import PolicyError
@@ -19,7 +18,6 @@ from intake.domain.sla import due_at, explain, format_utc
 from intake.logs import setup_logging
 from intake.policy_file import load_policy
 from intake.settings import Settings, get_settings
-from intake.store.db import upgrade
 from intake.wiring import PROCESSES, register_commands, run_process
 from redaction.config import load_config
 
@@ -133,11 +131,15 @@ def db() -> None:
 def db_upgrade(ctx: click.Context, revision: str) -> None:
     """Apply the Alembic migrations (SQLite default or DATABASE_URL)."""
     url = settings_of(ctx).effective_database_url
+    from intake.store.db import upgrade  # the store (SQLAlchemy) loads only for commands that use it
+
     upgrade(url, revision)
     click.echo(f"database at {revision}: {_redact_url(url)}")
 
 
 def _redact_url(url: str) -> str:
+    from sqlalchemy.engine import make_url  # the store (SQLAlchemy) loads only for commands that use it
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -206,6 +208,8 @@ def check(ctx: click.Context) -> None:
 def run(ctx: click.Context, only: tuple[str, ...]) -> None:
     """Run web, worker and clock in one process (the single-machine default)."""
     settings = settings_of(ctx)
+    from intake.store.db import upgrade  # the store (SQLAlchemy) loads only for commands that use it
+
     upgrade(settings.effective_database_url)
     stop = threading.Event()
     install_stop_handlers(stop)

@@ -15,10 +15,7 @@ from intake.domain.nag_message import local_words, mentions_for
 from intake.domain.policy import Policy, PolicyError
 from intake.domain.severity import Severity
 from intake.domain.sla import due_at, format_utc
-from intake.metrics import snapshot
-from intake.nagging import sweep_nags
 from intake.policy_file import load_policy
-from intake.store.db import make_engine, session_factory
 
 
 def _policy(ctx: click.Context, policy_path: str | None) -> Policy:
@@ -52,6 +49,9 @@ def register(group: click.Group) -> None:
     @click.pass_context
     def sweep(ctx: click.Context, once: bool, policy_path: str | None) -> None:
         """Send the reminders that are due now (the clock does this every ~30 s)."""
+        from intake.nagging import sweep_nags  # the store (SQLAlchemy) loads only for commands that use it
+        from intake.store.db import make_engine, session_factory
+
         settings = settings_of(ctx)
         policy = _policy(ctx, policy_path)
         engine = make_engine(settings.effective_database_url)
@@ -101,6 +101,9 @@ def register(group: click.Group) -> None:
     @click.pass_context
     def metrics(ctx: click.Context) -> None:
         """Print the SLA metrics (open tickets by severity and SLA state, breaches, time to response) as JSON."""
+        from intake.metrics import snapshot  # the store (SQLAlchemy) loads only for commands that use it
+        from intake.store.db import make_engine, session_factory
+
         settings = settings_of(ctx)
         engine = make_engine(settings.effective_database_url)
         try:

@@ -8,9 +8,6 @@ import sys
 import click
 
 from intake.commands import settings_of
-from intake.retention import current_anchor
-from intake.store.db import make_engine, session_factory
-from intake.store.redaction_log import GENESIS, export, find_fingerprint, fingerprint, verify
 
 
 def _when(value: str | None, name: str, *, end_of_day: bool = False) -> dt.datetime | None:
@@ -28,6 +25,8 @@ def _when(value: str | None, name: str, *, end_of_day: bool = False) -> dt.datet
 
 
 def _session(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from intake.store.db import make_engine, session_factory  # the store loads only for these commands
+
     settings = settings_of(ctx)
     engine = make_engine(settings.effective_database_url)
     return engine, session_factory(engine)()
@@ -49,6 +48,8 @@ def redaction_log() -> None:
 def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | None, until: str | None,
                channel: str | None, sender_org: str | None) -> None:
     """Export entries, oldest first, as CSV or JSON lines."""
+    from intake.store.redaction_log import export
+
     start, end = _when(since, "--since"), _when(until, "--until", end_of_day=True)
     engine, session = _session(ctx)
     try:
@@ -70,6 +71,9 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None, since: str | No
 @click.pass_context
 def verify_cmd(ctx: click.Context, expect_head: str | None, start: str | None) -> None:
     """Check the hash chain; exit 1 and name the first bad entry if it is broken."""
+    from intake.retention import current_anchor
+    from intake.store.redaction_log import GENESIS, verify
+
     engine, session = _session(ctx)
     try:
         note = ""
@@ -98,6 +102,8 @@ def fingerprint_cmd(ctx: click.Context) -> None:
     value = click.prompt("value", hide_input=True) if sys.stdin.isatty() else sys.stdin.read().rstrip("\r\n")
     if not value:
         raise click.UsageError("no value on stdin")
+    from intake.store.redaction_log import find_fingerprint, fingerprint
+
     fp = fingerprint(settings.hmac_key(), value)
     engine, session = _session(ctx)
     try:

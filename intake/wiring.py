@@ -18,10 +18,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot import cli as bot_cli
 from intake import clock_cli, outbox_cli, redaction_log_cli
@@ -29,6 +28,9 @@ from intake.mail import cli as mail_cli
 from intake.settings import Settings
 from intake.web import cli as web_cli
 from redaction import cli as redaction_cli
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 # Each command module exposes ``register(group: click.Group) -> None``.
 COMMAND_MODULES: tuple[ModuleType, ...] = (redaction_cli, redaction_log_cli, mail_cli, bot_cli, web_cli, clock_cli,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.http import PATH, wsgi_app
 from tests.peers.slack import SIGNING_SECRET, FakeSlack
 from tests.slack.conftest import SlackSender, block_action, sample
 
@@ -55,25 +53,6 @@ def test_app_mention_event_is_acked_and_answered_in_its_thread(slack: SlackSende
     assert "/support" in reply.params["text"]
 
 
-def test_wsgi_adapter_verifies_signatures_too(bot_app: Any) -> None:
-    application = wsgi_app(bot_app)
-    body = json.dumps(sample("events/url_verification.json")).encode()
-
-    def call(headers: dict[str, str]) -> str:
-        status: list[str] = []
-        environ = {"PATH_INFO": PATH, "REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)),
-                   "CONTENT_TYPE": "application/json", "wsgi.input": io.BytesIO(body), "QUERY_STRING": "",
-                   **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
-        b"".join(application(environ, lambda s, h: status.append(s)))
-        return status[0]
-
-    ts = str(int(time.time()))
-    good = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body.decode())
-    assert call({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": good}).startswith("200")
-    assert call({"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + "0" * 64}).startswith("401")
-    assert call({}).startswith("401")
-
-
 def test_the_ack_does_not_wait_for_slow_slack_calls(slack: SlackSender, slack_api: FakeSlack,
                                                    bot_app: Any) -> None:
     from bot.app import warm_authorization
@@ -87,18 +66,3 @@ def test_the_ack_does_not_wait_for_slow_slack_calls(slack: SlackSender, slack_ap
     acked = time.monotonic() - start
     assert resp.status_code == 200 and acked < 1.0  # views.open runs after the ack
     slack_api.wait_for("views.open", timeout=10)
-
-
-def test_wsgi_adapter_refuses_other_paths_methods_and_huge_bodies(bot_app: Any) -> None:
-    application = wsgi_app(bot_app)
-
-    def status(path: str, method: str = "POST", length: int = 0) -> str:
-        seen: list[str] = []
-        environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "CONTENT_LENGTH": str(length),
-                   "wsgi.input": io.BytesIO(b""), "QUERY_STRING": ""}
-        b"".join(application(environ, lambda s, h: seen.append(s)))
-        return seen[0]
-
-    assert status("/other").startswith("404")
-    assert status(PATH, "GET").startswith("405")
-    assert status(PATH, length=10 * 1024 * 1024).startswith("413")
