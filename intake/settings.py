@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # NoDecode: "mx1.example,mx2.example" from the environment is split by _split_list, not JSON-decoded.
     authserv_ids: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["mx.vendor.example"],
                                     validation_alias=_alias("AUTHSERV_IDS"))
+    # How many Authentication-Results headers our own server adds to each mail (2 when e.g. OpenDKIM
+    # and OpenDMARC each add one): only that many, topmost, are believed (docs/customers.md).
+    authserv_headers: int = Field(1, ge=1, le=10, validation_alias=_alias("AUTHSERV_HEADERS"))
     max_mail_bytes: int = Field(25 * 1024 * 1024, validation_alias=_alias("MAX_MAIL_BYTES"))
     autoreply_window_seconds: int = Field(24 * 3600, validation_alias=_alias("AUTOREPLY_WINDOW_SECONDS"))
     # Email channel flow (intake/mail/imap.py, flow.py, smtp.py; docs/email.md).

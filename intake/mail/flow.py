@@ -54,7 +54,7 @@ from redaction.types import Decision, Sender
 __all__ = [
     "DEFLECTED", "DUPLICATE", "FILTERED", "FOLLOW_UP", "QUARANTINED", "REJECTED", "TICKET",
     "FlowConfig", "FlowDeps", "IngestResult", "Outcome", "ThreadRef", "TicketDraft",
-    "BatchIngest", "claim_auto_reply", "decide", "gate_at", "ingest", "parse_or_none", "precompute_decisions",
+    "BatchIngest", "claim_auto_reply", "decide", "gate_at", "ingest", "parse_once", "precompute_decisions",
     "process_message", "redaction_sender", "redaction_text", "synthetic_message_id",
 ]
 
@@ -84,6 +84,7 @@ class FlowConfig:
     our_addresses: tuple[str, ...] = ("support@vendor.example",)
     message_id_domain: str = "vendor.example"
     authserv_ids: tuple[str, ...] = ("mx.vendor.example",)
+    authserv_headers: int = 1
     max_mail_bytes: int = DEFAULT_MAX_BYTES
     autoreply_window: dt.timedelta = dt.timedelta(days=1)
     ack_limit: int = 5
@@ -100,6 +101,7 @@ class FlowConfig:
             our_addresses=tuple(dict.fromkeys(a for a in (address, (settings.imap_user or "").lower()) if "@" in a)),
             message_id_domain=address.rpartition("@")[2],
             authserv_ids=tuple(settings.authserv_ids),
+            authserv_headers=settings.authserv_headers,
             max_mail_bytes=settings.max_mail_bytes,
             autoreply_window=dt.timedelta(seconds=settings.autoreply_window_seconds),
             ack_limit=settings.autoreply_ack_limit,
@@ -387,7 +389,7 @@ def _attachment_note(parsed: ParsedMail) -> str:
 def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidvalidity: int | None,
                     uid: int | None, deps: FlowDeps, gate: GateReading, now: dt.datetime,
                     received_at: dt.datetime | None = None, decision: Decision | None = None,
-                    parsed: ParsedMail | None = None, size: int | None = None,
+                    parsed: ParsedMail | MailParseError | None = None, size: int | None = None,
                     identity: SenderIdentity | None = None,
                     known: KnownInBatch | None = None, flush: bool = True,
                     ticket_ids: Any = None, inbound_ids: Any = None,
@@ -418,6 +420,8 @@ def process_message(session: Session, raw: bytes | None, *, mailbox: str, uidval
                 "not downloaded", gate, now, flush=flush)
         return row, False
     try:
+        if isinstance(parsed, MailParseError):  # the batch parsed it already: never parse twice
+            raise parsed
         parsed = parsed or parse_message(raw, max_bytes=cfg.max_mail_bytes)
     except MailParseError as exc:
         _finish(session, row, QUARANTINED, f"unparsable ({exc.reason}): {exc.detail}"[:2000], gate, now,
@@ -501,7 +505,7 @@ class KnownInBatch:
 def _identify(parsed: ParsedMail, deps: FlowDeps) -> SenderIdentity:
     from_header = _from_header(parsed)
     return identify_sender(from_header, parsed.authentication_results, registry=deps.registry,
-                           authserv_ids=deps.config.authserv_ids)
+                           authserv_ids=deps.config.authserv_ids, own_headers=deps.config.authserv_headers)
 
 
 def _finish(session: Session, row: InboundMessage, outcome: str, reason: str, gate: GateReading,
@@ -663,7 +667,7 @@ def _deflect(session: Session, parsed: ParsedMail, outcome: Outcome, deps: FlowD
 def ingest(factory: sessionmaker[Session], raw: bytes | None, *, mailbox: str, uidvalidity: int | None,
            uid: int | None, deps: FlowDeps, gate: GateReading, now: dt.datetime,
            received_at: dt.datetime | None = None, decision: Decision | None = None,
-           parsed: ParsedMail | None = None, size: int | None = None) -> IngestResult:
+           parsed: ParsedMail | MailParseError | None = None, size: int | None = None) -> IngestResult:
     """:func:`process_message` in its own transaction. A unique-key conflict means another worker
     recorded the same mail (or the same Message-ID) first: the work is re-run once, and then finds
     that record."""
@@ -689,11 +693,12 @@ def precompute_decisions(items: Sequence[tuple[ParsedMail, Sender]], redactor: A
     return [redactor.check(t, s) for t, s in texts]
 
 
-def parse_or_none(raw: bytes, max_bytes: int) -> ParsedMail | None:
+def parse_once(raw: bytes, max_bytes: int) -> ParsedMail | MailParseError:
+    """Parse a mail for the batch; a refusal is kept (and recorded later) instead of parsing again."""
     try:
         return parse_message(raw, max_bytes=max_bytes)
-    except MailParseError:
-        return None
+    except MailParseError as exc:
+        return exc
 
 
 
@@ -717,16 +722,16 @@ class BatchIngest:
     def __call__(self, batch: Any) -> list[tuple[int, str]]:
         gate = self.gate()
         cfg = self.deps.config
-        parsed: dict[int, ParsedMail | None] = {}
+        parsed: dict[int, ParsedMail | MailParseError | None] = {}
         wanted: list[tuple[int, ParsedMail, Sender]] = []
         identities: dict[int, SenderIdentity] = {}
         for mail in batch.mails:
             # Preparation only: anything failing here is redone (and, if it fails again, quarantined)
             # by the per-mail path below.
             try:
-                p = parse_or_none(mail.raw, cfg.max_mail_bytes) if mail.raw is not None else None
+                p = parse_once(mail.raw, cfg.max_mail_bytes) if mail.raw is not None else None
                 parsed[mail.uid] = p
-                if p is None:
+                if not isinstance(p, ParsedMail):
                     continue
                 ident = identities[mail.uid] = _identify(p, self.deps)
                 verdict = classify_inbound(p, our_addresses=cfg.our_addresses,
@@ -771,7 +776,8 @@ class BatchIngest:
             done.append((mail.uid, result.outcome))
         return done
 
-    def _in_one_transaction(self, batch: Any, gate: GateReading, parsed: dict[int, ParsedMail | None],
+    def _in_one_transaction(self, batch: Any, gate: GateReading,
+                            parsed: dict[int, ParsedMail | MailParseError | None],
                             decisions: dict[int, Decision],
                             identities: dict[int, SenderIdentity]) -> list[IngestResult]:
         """The fast path: the whole batch in one transaction (one commit instead of fifty). Any
@@ -781,7 +787,7 @@ class BatchIngest:
             mids = []
             for mail in batch.mails:
                 p = parsed.get(mail.uid)
-                if p is not None and mail.raw is not None:
+                if isinstance(p, ParsedMail) and mail.raw is not None:
                     mids.append(p.message_id if p.message_id and len(p.message_id) <= 998
                                 else synthetic_message_id(mail.raw))
             known = KnownInBatch.load(session, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity,
@@ -797,7 +803,8 @@ class BatchIngest:
                     session, mail.raw, mailbox=batch.mailbox, uidvalidity=batch.uidvalidity, uid=mail.uid,
                     deps=self.deps, gate=gate, now=self.clock(), received_at=mail.internaldate,
                     decision=decisions.get(mail.uid), parsed=parsed.get(mail.uid), size=mail.size,
-                    identity=identities.get(mail.uid), known=known if parsed.get(mail.uid) is not None else None,
+                    identity=identities.get(mail.uid),
+                    known=known if isinstance(parsed.get(mail.uid), ParsedMail) else None,
                     flush=False, ticket_ids=ticket_ids, inbound_ids=inbound_ids, later=later))
             session.flush()  # the rows left pending, in one unit of work (INSERTs batched per table)
             for work in later:

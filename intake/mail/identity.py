@@ -8,7 +8,9 @@ A From header is trivially forged, so a sender is **trusted** only when the rece
   the From domain in DMARC's relaxed mode (RFC 7489 §3.1.1: same organizational domain).
 
 ``Authentication-Results`` headers carrying any other authserv-id are ignored: anyone can write
-them (RFC 8601 §5 and §7.1). That same section obliges the border MTA to remove headers that claim
+them (RFC 8601 §5 and §7.1). Of those carrying ours, only the topmost ``own_headers`` (the
+``authserv_headers`` setting: how many our server adds, e.g. 2 when OpenDKIM and OpenDMARC each add
+one) count: a header with our id below them was already in the mail when it arrived. That same section obliges the border MTA to remove headers that claim
 *its* authserv-id from incoming mail; the deployment must make sure it does (docs/customers.md).
 As defence in depth, a ``dmarc=fail`` in any header bearing our id vetoes trust.
 
@@ -313,33 +315,52 @@ def _aligned(signer: str, from_domain: str) -> bool:
 
 
 def authenticate(
-    from_domain: str, auth_results: Iterable[str], *, authserv_ids: Iterable[str]
+    from_domain: str, auth_results: Iterable[str], *, authserv_ids: Iterable[str], own_headers: int = 1
 ) -> tuple[bool, str]:
     """Decide whether the receiving server vouches for ``from_domain``: ``(trusted, reason)``.
 
-    Only headers whose authserv-id is one of ``authserv_ids`` count; the others are ignored as
-    forgeable. The reason is a short text for logs and the ticket (no personal data).
+    ``auth_results`` in header order, topmost first. Only headers whose authserv-id is one of
+    ``authserv_ids`` count, and of those only the topmost ``own_headers`` in one unbroken run (the
+    ones our server added: it prepends them, so they sit above everything the sender wrote; RFC 8601
+    §5 and §7.1). A header naming our authserv-id further down was in the mail when it arrived: a
+    forgery, ignored for trust (only its ``dmarc=fail`` still vetoes, which can hurt no one but the
+    forger). The reason is a short text for logs and the ticket (no personal data).
     """
     ours = {a.strip().lower() for a in authserv_ids if a.strip()}
     from_domain = normalize_domain(from_domain)
     mine: list[AuthenticationResults] = []
+    below: list[AuthenticationResults] = []  # our id, but under the headers our server added
     foreign = 0
     malformed = 0
+    taken = 0  # our headers seen in the topmost run
+    run_over = False
     for value in auth_results:
         ident = authserv_id_of(value)
         if ident not in ours:
             foreign += 1
+            run_over = run_over or taken > 0
             continue
+        top = not run_over and taken < max(own_headers, 1)
+        if top:
+            taken += 1
+        else:
+            run_over = True
         try:
-            mine.append(parse_authentication_results(value))
+            (mine if top else below).append(parse_authentication_results(value))
         except AuthResultsSyntaxError:
             malformed += 1
+    forged = len(below) + (malformed if run_over else 0)
     if not mine:
         why = f"no Authentication-Results from {', '.join(sorted(ours)) or '(none configured)'}"
         notes = [f"{foreign} from other servers ignored" if foreign else "",
                  f"{malformed} malformed" if malformed else ""]
         notes = [n for n in notes if n]
         return False, why + (f" ({'; '.join(notes)})" if notes else "")
+    for header in below:  # a forged fail only ever hurts the forger
+        for res in header.results:
+            if res.method == "dmarc" and res.result == "fail" and _domain_of(res.prop("header.from")) in (
+                    None, from_domain):
+                return False, f"dmarc=fail for {from_domain}"
 
     dmarc_pass = dkim_pass = None
     dmarc_fail = None
@@ -364,16 +385,18 @@ def authenticate(
                     unaligned.append(signer)
     if dmarc_fail:
         return False, f"{dmarc_fail} for {from_domain}"
+    note = f" ({forged} lower header(s) claiming our authserv-id ignored)" if forged else ""
     if dmarc_pass:
-        return True, dmarc_pass
+        return True, dmarc_pass + note
     if dkim_pass:
-        return True, dkim_pass
+        return True, dkim_pass + note
     if unaligned:
-        return False, f"dkim=pass only for {', '.join(sorted(set(unaligned)))}, not aligned with {from_domain}"
+        return False, (f"dkim=pass only for {', '.join(sorted(set(unaligned)))}, not aligned with {from_domain}"
+                       + note)
     if other_from:
-        return False, f"dmarc=pass only for {', '.join(sorted(set(other_from)))}, not {from_domain}"
+        return False, f"dmarc=pass only for {', '.join(sorted(set(other_from)))}, not {from_domain}" + note
     methods = sorted({f"{r.method}={r.result}" for h in mine for r in h.results})
-    return False, "no dmarc or dkim pass" + (f" ({', '.join(methods)})" if methods else "")
+    return False, "no dmarc or dkim pass" + (f" ({', '.join(methods)})" if methods else "") + note
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,10 +434,12 @@ def identify_sender(
     *,
     registry: Registry,
     authserv_ids: Iterable[str],
+    own_headers: int = 1,
 ) -> SenderIdentity:
     """Combine the From header, our server's ``Authentication-Results`` and the registry."""
     address, name = _from_address(from_header)
-    return identify_address(address, name, auth_results, registry=registry, authserv_ids=authserv_ids)
+    return identify_address(address, name, auth_results, registry=registry, authserv_ids=authserv_ids,
+                            own_headers=own_headers)
 
 
 def identify_address(
@@ -424,6 +449,7 @@ def identify_address(
     *,
     registry: Registry,
     authserv_ids: Iterable[str],
+    own_headers: int = 1,
 ) -> SenderIdentity:
     """``identify_sender`` for an already parsed From: one address (None if missing/ambiguous)."""
     if address is not None:
@@ -438,7 +464,7 @@ def identify_address(
             registered_user=False, priority_eligible=False, reason_code=ReasonCode.INVALID_FROM,
         )
     domain = address.rpartition("@")[2]
-    trusted, reason = authenticate(domain, auth_results, authserv_ids=authserv_ids)
+    trusted, reason = authenticate(domain, auth_results, authserv_ids=authserv_ids, own_headers=own_headers)
     org = registry.org_for_email(address)
     registered = registry.user(address) is not None
     eligible = trusted and registered and org is not None
@@ -464,7 +490,7 @@ class ParsedSender(Protocol):
 
 
 def identify_parsed(
-    mail: ParsedSender, *, registry: Registry, authserv_ids: Iterable[str]
+    mail: ParsedSender, *, registry: Registry, authserv_ids: Iterable[str], own_headers: int = 1
 ) -> SenderIdentity:
     """``identify_sender`` for a ``ParsedMail`` (its first From address and its auth headers).
 
@@ -475,14 +501,15 @@ def identify_parsed(
     if getattr(mail, "from_count", 1) != 1:
         address = None
     return identify_address(address, mail.from_name or "", tuple(mail.authentication_results),
-                            registry=registry, authserv_ids=authserv_ids)
+                            registry=registry, authserv_ids=authserv_ids, own_headers=own_headers)
 
 
 def identify_message(
-    message: email.message.Message, *, registry: Registry, authserv_ids: Iterable[str]
+    message: email.message.Message, *, registry: Registry, authserv_ids: Iterable[str], own_headers: int = 1
 ) -> SenderIdentity:
     """``identify_sender`` for a parsed message (every ``Authentication-Results`` header counts)."""
     from_values = message.get_all("From") or []
     from_header = str(from_values[0]) if len(from_values) == 1 else None
     auth = [str(v) for v in (message.get_all("Authentication-Results") or [])]
-    return identify_sender(from_header, auth, registry=registry, authserv_ids=authserv_ids)
+    return identify_sender(from_header, auth, registry=registry, authserv_ids=authserv_ids,
+                           own_headers=own_headers)

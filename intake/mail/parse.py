@@ -9,7 +9,7 @@ Exception tree (the only exceptions :func:`parse_message` raises)::
     MailError                      base of everything raised by ``intake.mail``
      └── MailParseError            the mail cannot be turned into a ParsedMail; ``.reason`` is a
                                    stable code, ``.permanent`` says whether retrying can help
-           reasons: empty, too_large, not_a_message, too_many_parts (permanent),
+           reasons: empty, too_large, not_a_message, too_many_parts, too_deep (permanent),
                     too_slow (transient: a busy machine may have stolen the budget)
 
 Why the stdlib ``compat32`` policy: it parses the structure about 5x faster than
@@ -34,9 +34,13 @@ from email.parser import BytesFeedParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 
+from intake.mail import html_text as _html_text
+from intake.mail.structure import DEFAULT_MAX_NESTING, nesting_depth
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_NESTING",
     "DEFAULT_MAX_PARTS",
     "DEFAULT_MAX_TEXT_ATTACHMENT_BYTES",
     "DEFAULT_TIME_BUDGET",
@@ -54,7 +58,6 @@ DEFAULT_MAX_PARTS = 500  # a real support mail has a handful; mail bombs have th
 DEFAULT_MAX_DEPTH = 12  # forwarded-of-forwarded chains rarely pass 4
 DEFAULT_TIME_BUDGET = 5.0  # seconds of CPU-ish wall time per mail
 DEFAULT_MAX_TEXT_ATTACHMENT_BYTES = 1024 * 1024  # above this a "text" attachment is not scanned
-_MAX_HTML_FOR_HTML2TEXT = 2 * 1024 * 1024  # html2text is pure Python; bigger HTML uses the cheap stripper
 _FEED_CHUNK = 64 * 1024
 
 # Headers the filters (intake.mail.filters) look at, kept decoded on ParsedMail.filter_headers.
@@ -326,30 +329,10 @@ def _clean_line(text: str) -> str:
 # HTML
 
 
-def html_to_text(html: str) -> str:
-    """HTML to readable text; scripts, styles and the head never reach the text."""
-    html = re.sub(r"(?is)<(script|style|head|template)\b.*?</\1\s*>", " ", html)
-    if len(html) <= _MAX_HTML_FOR_HTML2TEXT:
-        try:
-            import html2text
-
-            conv = html2text.HTML2Text()
-            conv.body_width = 0
-            conv.ignore_images = True
-            conv.unicode_snob = True
-            return conv.handle(html).strip()
-        except Exception:  # noqa: BLE001 - a converter crash must not lose the mail
-            pass
-    return _strip_tags(html)
-
-
-def _strip_tags(html: str) -> str:
-    import html as html_mod
-
-    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</tr\s*>|</li\s*>", "\n", html)
-    text = re.sub(r"(?s)<!--.*?-->|<[^>]*>", "", text)
-    text = html_mod.unescape(text)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+def html_to_text(html: str, *, check: Callable[[str], None] | None = None) -> str:
+    """HTML to readable text in linear time (:mod:`intake.mail.html_text`); scripts, styles and the
+    head never reach the text. ``check`` is the time budget's check, called inside the conversion."""
+    return _html_text.html_to_text(html, check=check)
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,15 +394,22 @@ def _is_attachment(part: Message, filename: str | None) -> bool:
     return disposition == "attachment" or filename is not None
 
 
+def _raw_payload(part: Message) -> object:
+    try:
+        return part.get_payload()
+    except Exception:  # noqa: BLE001 - e.g. an RFC 2231 charset tuple with 8-bit bytes in the text
+        return part._payload  # type: ignore[attr-defined]  # the undecoded text, as stored
+
+
 def _payload_bytes(part: Message, defects: list[str]) -> bytes:
     try:
         payload = part.get_payload(decode=True)
     except Exception as exc:  # noqa: BLE001 - broken transfer encoding
         defects.append(f"undecodable transfer encoding ({type(exc).__name__})")
-        raw = part.get_payload()
+        raw = _raw_payload(part)
         return raw.encode("ascii", "surrogateescape") if isinstance(raw, str) else b""
     if payload is None:
-        raw = part.get_payload()
+        raw = _raw_payload(part)
         if isinstance(raw, list):
             return "\n".join(str(p) for p in raw).encode("utf-8", "surrogateescape")
         return b""
@@ -458,7 +448,7 @@ def _add_attachment(part: Message, ctype: str, filename: str | None, w: _Walk) -
         else:
             text = _NEWLINES.sub("\n", decode_bytes(data, _charset(part), w.defects))
             if ctype == "text/html":
-                text = html_to_text(text)
+                text = html_to_text(text, check=w.budget.check)
     w.attachments.append(Attachment(name, ctype, size, text, skipped))
 
 
@@ -476,7 +466,7 @@ def _embedded_message_text(msg: Message, w: _Walk, depth: int) -> str:
     w.types.extend(sub.types)
     w.depth_note = w.depth_note or sub.depth_note
     w.attachments.extend(sub.attachments)
-    body = _join_body(sub.body_parts)[0]
+    body = _join_body(sub.body_parts, w.budget)[0]
     return "\n".join(lines) + "\n\n" + body
 
 
@@ -497,7 +487,7 @@ def _visit(part: Message, w: _Walk, depth: int) -> None:
                 w.defects.append(f"MIME nesting deeper than {w.max_depth} levels ignored")
                 w.depth_note = True
             continue
-        payload = node.get_payload()
+        payload = _raw_payload(node)
         if ctype.startswith("multipart/") and not isinstance(payload, list):
             # a multipart without a usable boundary: the parser kept it as one text blob
             w.defects.append(f"{ctype} without parts; read as text")
@@ -554,12 +544,12 @@ def _visit_alternative(node: Message, children: Iterable[object], w: _Walk, d: i
         w.body_parts.extend(best)
 
 
-def _join_body(parts: list[tuple[str, str]]) -> tuple[str, str]:
+def _join_body(parts: list[tuple[str, str]], budget: _Budget) -> tuple[str, str]:
     texts: list[str] = []
     kinds = set()
     for kind, text in parts:
         if kind == "html":
-            text = html_to_text(text)
+            text = html_to_text(text, check=budget.check)
         text = text.strip("\n")
         if text.strip():
             texts.append(text)
@@ -633,12 +623,14 @@ def parse_message(
     max_depth: int = DEFAULT_MAX_DEPTH,
     time_budget: float = DEFAULT_TIME_BUDGET,
     max_text_attachment_bytes: int = DEFAULT_MAX_TEXT_ATTACHMENT_BYTES,
+    max_nesting: int = DEFAULT_MAX_NESTING,
     clock: Callable[[], float] = time.monotonic,
 ) -> ParsedMail:
     """Parse one RFC 5322 message. Raises only :class:`MailParseError` (see module docstring).
 
     Limits: ``max_bytes`` (the raw size, checked before any parsing), ``max_parts`` (MIME parts
-    visited), ``max_depth`` (deeper parts are ignored with a defect), ``time_budget`` seconds
+    visited), ``max_depth`` (deeper parts are ignored with a defect), ``max_nesting`` (deeper
+    structure is refused as ``too_deep`` before parsing), ``time_budget`` seconds
     measured with ``clock`` (checked while feeding the parser and between parts).
     """
     if not isinstance(raw, bytes | bytearray | memoryview):
@@ -654,13 +646,22 @@ def parse_message(
     # mbox-style "From " envelope line (saved mail, mbox exports): not a header
     if raw_for_parse.startswith(b"From "):
         raw_for_parse = raw_for_parse.split(b"\n", 1)[1] if b"\n" in raw_for_parse else b""
+    # The stdlib parser recurses once per nesting level: refuse structure deeper than it can take
+    # before feeding it a byte (see intake.mail.structure).
+    depth = nesting_depth(raw_for_parse, max_nesting)
+    if depth > max_nesting:
+        raise MailParseError("too_deep", f"MIME structure nested more than {max_nesting} levels")
     parser = BytesFeedParser(policy=compat32)
     view = memoryview(raw_for_parse)
-    for start in range(0, len(view), _FEED_CHUNK):
-        parser.feed(view[start : start + _FEED_CHUNK].tobytes())
-        budget.check("reading the message")
     try:
+        for start in range(0, len(view), _FEED_CHUNK):
+            parser.feed(view[start : start + _FEED_CHUNK].tobytes())
+            budget.check("reading the message")
         msg = parser.close()
+    except RecursionError as exc:  # belt and braces: a structure the pre-scan read differently
+        raise MailParseError("too_deep", "MIME structure too deep for the parser") from exc
+    except MailParseError:
+        raise
     except Exception as exc:  # noqa: BLE001 - the feed parser is documented not to raise; belt and braces
         raise MailParseError("not_a_message", f"parser failed: {type(exc).__name__}") from exc
     budget.check("reading the message")
@@ -708,7 +709,7 @@ def parse_message(
 
     walk = _Walk(budget, max_parts, max_depth, max_text_attachment_bytes, defects)
     _visit(msg, walk, 0)
-    body, body_source = _join_body(walk.body_parts)
+    body, body_source = _join_body(walk.body_parts, budget)
     budget.check("converting the body")
 
     for part_defect in _collect_defects(msg):
@@ -765,7 +766,7 @@ def _collect_defects(msg: Message, limit: int = 50) -> list[str]:
             out.append(type(defect).__name__)
             if len(out) >= limit:
                 return out
-        payload = node.get_payload()
+        payload = _raw_payload(node)
         if isinstance(payload, list):
             stack.extend(p for p in payload if isinstance(p, Message))
     return out

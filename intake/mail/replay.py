@@ -108,7 +108,8 @@ def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]
                 thread = flow.ThreadRef(found.id, found.token, found.state)
             session.rollback()
     identity = identify_sender(flow._from_header(parsed), parsed.authentication_results, registry=deps.registry,
-                               authserv_ids=deps.config.authserv_ids)
+                               authserv_ids=deps.config.authserv_ids,
+                               own_headers=deps.config.authserv_headers)
     outcome = flow.decide(parsed, gate=ctx.gate, identity=identity, registry=deps.registry, policy=deps.policy,
                           redactor=deps.redactor, now=now, config=deps.config, thread=thread)
     out: dict[str, Any] = {

@@ -184,9 +184,6 @@ AR = "Authentication-Results: "
         ("eu.acme.example", ["mx.vendor.example; dkim=pass header.d=acme.example"], True, "aligned"),
         ("acme.co.uk", ["mx.vendor.example; dkim=pass header.i=@news.acme.co.uk"], True, "aligned"),
         ("acme.example", ["mx.vendor.example; dkim=pass header.i=alice@acme.example"], True, "aligned"),
-        # several headers by our server (e.g. OpenDKIM and OpenDMARC each add one)
-        ("acme.example", ["mx.vendor.example; spf=pass smtp.mailfrom=acme.example",
-                          "mx.vendor.example; dkim=pass header.d=acme.example"], True, "dkim=pass"),
         # configured id in any case
         ("acme.example", ["MX.VENDOR.EXAMPLE; dkim=pass header.d=acme.example"], True, "dkim=pass"),
         # forged: a header from another authserv-id proves nothing
@@ -225,6 +222,45 @@ def test_trust_decision_table(from_domain: str, headers: list[str], trusted: boo
     got_trusted, got_reason = authenticate(from_domain, headers, authserv_ids=OURS)
     assert got_trusted is trusted, got_reason
     assert reason in got_reason
+
+
+def test_several_headers_by_our_server_count_when_configured() -> None:
+    # e.g. OpenDKIM and OpenDMARC each add one: authserv_headers = 2
+    headers = ["mx.vendor.example; spf=pass smtp.mailfrom=acme.example",
+               "mx.vendor.example; dkim=pass header.d=acme.example"]
+    assert authenticate("acme.example", headers, authserv_ids=OURS, own_headers=2)[0] is True
+    assert authenticate("acme.example", headers, authserv_ids=OURS, own_headers=1)[0] is False
+
+
+@pytest.mark.parametrize(
+    ("headers", "own_headers"),
+    [
+        # the real header (topmost) says nothing passed; a forged one with our id sits below it
+        (["mx.vendor.example; spf=none smtp.mailfrom=acme.example; dkim=none; dmarc=none header.from=acme.example",
+          "mx.vendor.example; dmarc=pass header.from=acme.example"], 1),
+        (["mx.vendor.example; spf=softfail smtp.mailfrom=acme.example",
+          "mx.vendor.example; dkim=pass header.d=acme.example"], 1),
+        # two headers of ours configured; the third with our id is the sender's
+        (["mx.vendor.example; spf=none smtp.mailfrom=acme.example",
+          "mx.vendor.example; dkim=none",
+          "mx.vendor.example; dkim=pass header.d=acme.example; dmarc=pass header.from=acme.example"], 2),
+        # a foreign header between ours and the forged one: the forged one is below the boundary
+        (["mx.vendor.example; dkim=none",
+          "relay.attacker.example; spf=pass",
+          "mx.vendor.example; dmarc=pass header.from=acme.example"], 2),
+    ],
+)
+def test_a_forged_header_with_our_authserv_id_below_the_real_one_is_not_trusted(
+    headers: list[str], own_headers: int
+) -> None:
+    trusted, reason = authenticate("acme.example", headers, authserv_ids=OURS, own_headers=own_headers)
+    assert trusted is False, reason
+    assert "lower header(s) claiming our authserv-id ignored" in reason
+
+
+def test_headers_added_after_ours_by_an_internal_hop_do_not_hide_ours() -> None:
+    headers = ["filter.internal.example; spam=pass", "mx.vendor.example; dmarc=pass header.from=acme.example"]
+    assert authenticate("acme.example", headers, authserv_ids=OURS)[0] is True
 
 
 def test_several_authserv_ids_can_be_configured() -> None:

@@ -1,0 +1,68 @@
+"""Hostile mail through the real flow (Dovecot, aiosmtpd, the local Statuspage, SQLite and
+PostgreSQL): a too-deep mail is quarantined with its reason inside its batch's one transaction,
+each mail is parsed once, and a forged Authentication-Results header earns no trust."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from intake.mail import flow
+from intake.worker import build_worker
+from tests.mail.flow_helpers import AUTHSERV, drain, inbound, mail, make_settings, tickets
+from tests.mail.test_parse_hostile import deep_multipart
+
+pytestmark = pytest.mark.dovecot
+
+
+@pytest.fixture
+def worker(db_url, factory, dovecot, smtp_sink, statuspage):
+    statuspage.set_scenario("major-outage-critical")
+    settings = make_settings(db_url=db_url, imap=dovecot, smtp=smtp_sink, statuspage=statuspage)
+    built = build_worker(settings, factory=factory)
+    yield built
+    built.poller.close()
+    for close in built.closers:
+        close()
+
+
+def test_a_2000_deep_mail_is_quarantined_in_its_batch_without_degrading_it(worker, factory, dovecot, caplog,
+                                                                           monkeypatch):
+    calls: list[int] = []
+    real = flow.parse_message
+
+    def counting(raw, **kw):
+        calls.append(len(raw))
+        return real(raw, **kw)
+
+    monkeypatch.setattr(flow, "parse_message", counting)
+    dovecot.append(mail(subject="before"))
+    dovecot.append(deep_multipart(2000))
+    dovecot.append(mail(subject="after"))
+    with caplog.at_level(logging.INFO):
+        drain(worker)
+    rows = inbound(factory)
+    assert [r.outcome for r in rows] == ["ticket", "quarantined", "ticket"]
+    assert "too_deep" in rows[1].reason
+    assert "one by one" not in caplog.text  # the batch stayed one transaction
+    assert "RecursionError" not in caplog.text
+    assert len(calls) == 3  # each mail parsed once, the refused one included
+
+
+def test_a_forged_authentication_results_header_below_ours_earns_no_trust(worker, factory, dovecot):
+    genuine = mail(subject="real", authenticated=True)
+    assert len(tickets(factory)) == 0
+    # what the MTA delivers: its own header on top, then the mail as the attacker wrote it,
+    # carrying a header that claims our authserv-id
+    forged = mail(subject="forged", authenticated=False,
+                  headers={"Authentication-Results": f"{AUTHSERV}; dkim=pass header.d=acme.example; "
+                                                     "dmarc=pass header.from=acme.example"})
+    top = (f"Authentication-Results: {AUTHSERV}; spf=none smtp.mailfrom=acme.example; dkim=none; "
+           "dmarc=none header.from=acme.example\r\n").encode()
+    dovecot.append(genuine)
+    dovecot.append(top + forged)
+    drain(worker)
+    by_subject = {t.subject: t for t in tickets(factory)}
+    assert by_subject["real"].sender_trusted and by_subject["real"].priority_eligible
+    assert not by_subject["forged"].sender_trusted and not by_subject["forged"].priority_eligible
