@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from redaction.config import RedactionConfig
+from redaction.placeholders import identifier_shape, placeholder_shape
 from redaction.segments import Layout
 from redaction.types import Finding, Sender
 
@@ -37,6 +38,8 @@ _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})"
 _PUBLIC_PEM = re.compile(r"PUBLIC KEY|CERTIFICATE|PGP PUBLIC KEY BLOCK|SSH2 PUBLIC KEY")
 _PII_IN_SIGNATURE = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS"}
 # PII whose values can be masked like secrets ("+49 *** ****", "j***@gmail.com").
+# Secrets found by their label rather than their format: the value may be anything, an id too.
+_GENERIC_SECRETS = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER"}
 _MASKABLE_PII = {"EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "DATE_OF_BIRTH", "IP_ADDRESS"}
 
 
@@ -474,6 +477,10 @@ class ContextRules:
             if self.is_placeholder(value):
                 return "placeholder"
         if finding.category == "secret":
+            if finding.type != "PRIVATE_KEY" and placeholder_shape(value):
+                return "placeholder (shape)"
+            if finding.type in _GENERIC_SECRETS and identifier_shape(value):
+                return "identifier (UUID or payment object id)"
             if finding.type != "PRIVATE_KEY" and self.in_public_material(text, finding.start):
                 return "public key or certificate"
             return None

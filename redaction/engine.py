@@ -65,7 +65,7 @@ _SENTENCE_OR_CLOSING = re.compile(r"[.!?;]\s|(?i:\b" + CLOSING + r"\b)")
 OWN_WINDOW = 40
 _ONE_URL = re.compile(r"[^\s]*[/?=&%][^\s]*\Z")
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
-                 "PROVIDER_SECRET",
+                 "PROVIDER_SECRET", "CREDENTIAL",
                  "CONTENTFUL_TOKEN", "AWS_SECRET_KEY"}
 
 

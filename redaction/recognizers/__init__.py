@@ -12,7 +12,7 @@ _MODULES = (
     "aws_access_key", "aws_secret_key", "github_token", "gitlab_token", "slack_token", "webhook_url",
     "stripe_key", "google_api_key", "openai_key", "sendgrid_key", "twilio_key", "shopify_token",
     "npm_token", "contentful_token", "provider_token", "gitleaks_rules", "jwt", "private_key", "connection_string",
-    "auth_header", "secret_assignment", "high_entropy",
+    "auth_header", "secret_assignment", "credential_lines", "high_entropy",
     "email_address", "phone_number", "postal_address", "iban", "credit_card", "date_of_birth",
     "ip_address", "person", "tabular_pii", "tabular_secret",
 )

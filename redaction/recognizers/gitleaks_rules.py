@@ -6,8 +6,9 @@ allowlists, maintained by many contributors; our hand-written list had ~50 forma
 runs those rules the way gitleaks does:
 
 - **keywords first**: a rule's regex runs only when one of its keywords is in the lowercased text
-  (gitleaks uses an Aho-Corasick trie; a ``str in`` per distinct keyword is as fast at our message
-  sizes), so most messages run no gitleaks regex at all;
+  (gitleaks uses an Aho-Corasick trie; a ``str in`` per distinct keyword measured faster here than
+  a keyword alternation regex or a character-pair index), so most messages run few or no gitleaks
+  regexes (0.6 ms per message of the 480-message corpus at load ~9, ~2% of the engine's time);
 - the secret is the rule's ``secretGroup`` or its first non-empty capture group;
 - a secret whose Shannon entropy is at or below the rule's ``entropy`` is dropped;
 - the global and the rule allowlists (regexes on the secret, the match or the line; stopwords;

@@ -19,7 +19,15 @@ _PATH_SEGMENT = re.compile(r"^(?:[A-Za-z0-9_.\-]{1,8}|[a-z0-9_.\-]+|[A-Z0-9_.\-]
 _WORD_PREFIX = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*[-_.]")
 # Hex strings are hashes, ids and cache keys far more often than keys: they need a strong word.
 _STRONG_CONTEXT = re.compile(
-    r"(?i)\b(?:secret|token|password|passwd|api[_ -]?key|apikey|auth|private|credential|signing|hmac|access[_ -]?key)"
+    r"(?i)\b(?:secret|token|password|passwd|api[_ -]?key|apikey|auth|private|credential|signing|hmac|access[_ -]?key"
+    r"|schl(?:ü|ue)ssel|cl[eé]f?|jeton|sleutel|chiave|clave|klucz|chave|geheimnis|segreto|secreto|sekret"
+    r"|passwort|kennwort|wachtwoord|has[lł]o|senha|contrase[nñ]a)"
+)
+# A label right before the value ("Klucz: a8f9...", "la clé 9d8f...", "Token lautet ..."): then a
+# letters-and-digits value is enough, it need not mix cases too.
+_LABEL_RIGHT_BEFORE = re.compile(
+    r"(?i)(?:key|token|secret|schl(?:ü|ue)ssel|cl[eé]f?|jeton|sleutel|chiave|clave|klucz|chave|geheimnis|segreto"
+    r"|secreto|sekret|api)[\s\"'“„:=\-]*(?:\w+[\s:=]+){0,2}?[\s\"'“„:=]*\Z"
 )
 
 
@@ -35,9 +43,14 @@ def _random_looking(value: str, text: str, start: int, end: int) -> bool:
                 and bool(_STRONG_CONTEXT.search(text, max(0, start - 50), start)))
     if not any(c.isdigit() for c in v):
         return False  # identifiers, camelCase names, words
+    if all(seg.isalpha() or len(seg) <= 3 for seg in re.split(r"[_.\-]+", v) if seg):
+        return False  # user_profile_settings_v2, checkout-step-3: a name made of words
     if "/" in v and all(_PATH_SEGMENT.match(seg) for seg in v.split("/") if seg):
         return False  # a path: src/components/ProductList, v2/orders/items (base64 has "/" in random places)
-    return char_classes(v) >= 3 and shannon_entropy(v) >= (3.7 if len(v) < 32 else 4.0)
+    if char_classes(v) >= 3 and shannon_entropy(v) >= (3.7 if len(v) < 32 else 4.0):
+        return True
+    return (len(v) >= 16 and any(c.isalpha() for c in v) and sum(c.isdigit() for c in v) >= 3
+            and shannon_entropy(v) >= 3.5 and bool(_LABEL_RIGHT_BEFORE.search(text, max(0, start - 40), start)))
 
 
 RULE = Rule(
@@ -54,6 +67,10 @@ RULE = Rule(
         "key", "api key", "apikey", "token", "secret", "credential", "credentials", "password", "passwd", "auth",
         "authorization", "bearer", "signature", "signing", "private", "access", "client secret", "license key",
         "passphrase", "hmac", "x-api-key",
+        # the same words in German, French, Dutch, Italian, Spanish, Polish, Portuguese
+        "schlüssel", "schluessel", "api-schlüssel", "zugangsschlüssel", "clé", "cle", "clef", "jeton", "sleutel",
+        "chiave", "clave", "klucz", "chave", "geheimnis", "segreto", "secreto", "sekret", "passwort", "kennwort",
+        "wachtwoord", "hasło", "haslo", "senha", "contraseña", "mot de passe", "zugangsdaten",
     ),
     negative_context=(
         "commit", "sha", "sha1", "sha256", "sha512", "hash", "checksum", "digest", "md5", "etag", "integrity",

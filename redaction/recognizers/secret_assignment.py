@@ -10,6 +10,7 @@ rules.
 
 import re
 
+from redaction.placeholders import STATUS_WORDS, fold
 from redaction.recognizers.base import PatternSpec, Rule, char_classes
 
 _KEYWORD = (
@@ -18,6 +19,10 @@ _KEYWORD = (
     r"|refresh[_\-. ]?token|bearer[_\-. ]?token|id[_\-. ]?token|session[_\-. ]?token|token|credentials?"
     r"|signing[_\-. ]?key|encryption[_\-. ]?key|master[_\-. ]?key|app[_\-. ]?secret|webhook[_\-. ]?secret"
     r"|license[_\-. ]?key|private[_\-. ]?token"
+    # the same labels in German, French, Dutch, Italian, Spanish, Polish, Portuguese, Nordic
+    r"|wachtwoord|has[lł]o|contrase[nñ]a|senha|mot[_\-. ]?de[_\-. ]?passe|mdp|parola[_\-. ]d['’]?accesso"
+    r"|l[öo]senord|adgangskode|salasana|heslo|schl(?:ü|ue)ssel|cl[eé]f?|sleutel|chiave|clave|klucz|chave|jeton"
+    r"|geheimnis|segreto|secreto|sekret|zugangsdaten|zugangscode"
 )
 # Key names that carry a secret-ish word but hold no secret.
 _BENIGN_KEY = re.compile(
@@ -71,6 +76,12 @@ _PROSE = re.compile(r"^[A-Za-z][a-z]+$")
 _KEY_BEFORE = re.compile(r"(" + _KEY + r")" + _SEP + r"[\"'`]?\s*\Z")
 
 
+# A label followed by a sentence, not a value: "Passwort: bitte zurücksetzen", "Token: wird per
+# Telefon durchgegeben" - a word with more words after it on the same line (any language).
+_SENTENCE_GOES_ON = re.compile(r"[ \t]+[^\W\d_]{2,}(?:[ \t,]|$)", re.MULTILINE)
+_LETTERS = re.compile(r"^[^\W\d_]+[.,;:!?]?$")
+
+
 def _plausible_secret(value: str, text: str, start: int, end: int) -> bool:
     key_m = _KEY_BEFORE.search(text, max(0, start - 80), start)
     if key_m and _BENIGN_KEY.search(key_m.group(1)):
@@ -78,6 +89,8 @@ def _plausible_secret(value: str, text: str, start: int, end: int) -> bool:
     v = value.strip()
     low = v.lower()
     if len(v) < 4 or low in _STOP or low.rstrip(".,;:!?") in _STOP:
+        return False
+    if _LETTERS.match(v) and (fold(v.rstrip(".,;:!?")) in STATUS_WORDS or _SENTENCE_GOES_ON.match(text, end)):
         return False
     if _CODE_REF.match(v) or _IDENTIFIER_CALL.match(v) or _ATTRIBUTE.match(v) or _URL.match(v):
         return False
@@ -105,6 +118,7 @@ _DATE_OR_VERSION = re.compile(r"^v?\d+(?:[.\-/:]\d+)+[a-z]?$|^\d{4}-\d\d-\d\dT",
 _NOT_PASSWORD = re.compile(
     r"^\d+[-/][a-z]+$|^[a-z_]+=\S+$|^\d?[A-Z]?[a-z]+$|^v?\d+[-_][a-z]+$|^[a-z]+\d+_\d+$"
     r"|^[a-z]+(?:[-_][a-z]+)+[-_]v?\d{1,2}$|(?i:reset|forgot|policy|field|hash|length|strength)"
+    r"|^[A-Z0-9]+(?:[-_/][A-Z0-9]+)+$"  # ORD-2024-1234, INV/2026/0042: order, invoice, ticket numbers
 )
 
 
@@ -123,7 +137,8 @@ def _validate(value: str, text: str, start: int, end: int) -> bool:
     if _KEY_BEFORE.search(text, max(0, start - 80), start):
         return _plausible_secret(value, text, start, end)  # key = value
     before = text[max(0, start - 40):start].lower()
-    if re.search(r"\b(?:is|was|ist|would be|now|still|currently|set to)\s*[:\-]?\s*[\"'“‘]?\Z", before):
+    if re.search(r"\b(?:is|was|ist|lautet|would be|now|still|currently|set to|est|è|e|es|era|jest|brzmi|to|luidt"
+                 r"|é|är|er|on|jetzt|nun|maintenant|nu|ora|ahora|teraz|agora)\s*[:\-]?\s*[\"'“‘]?\Z", before):
         return _prose_secret(value, text, start, end)  # "the password is ..."
     # Near a password word only: the value itself must look like a password.
     return _strong(value) and _plausible_secret(value, text, start, end)
@@ -149,7 +164,8 @@ RULE = Rule(
         PatternSpec(
             "password_nearby",
             r"(?i:(?<![\w/])(?:password|passwort|kennwort|passphrase|passcode|pwd|pw|mot de passe|contraseña|login"
-            r"|credentials|creds|zugangsdaten|zugang|log-in)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
+            r"|credentials|creds|zugangsdaten|zugang|log-in|wachtwoord|has[lł]o|contrasena|senha|mdp|lösenord"
+            r"|parola d['’]accesso|parola|adgangskode|salasana|heslo)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
             r"(?![^\s@]+@[^\s@]+\.\w)(?=[^\s()\"']*?[A-Za-z])(?=[^\s()\"']*?[0-9!#$%&*+=?^_~])"
             r"([^\s\"'“”„()<>,;\[\]{}]{5,63}[^\s\"'“”„()<>,;.!?:\[\]{}])",
             0.8,
@@ -172,9 +188,13 @@ RULE = Rule(
         ),
         PatternSpec(
             "prose",
-            r"(?i:\b(?:password|passwort|pwd|passcode|passphrase|pass phrase|api key|api-key|token|secret|"
-            r"credentials?|login)(?:\s+(?:for|of|to|on|from|für|des|der|zum|zur|pour|de|del|per)(?:\s+[^\s:=]+){1,5}?)?"
-            r"\s+(?:is|was|ist|lautet|would be|=)\s*(?:now|still|currently|set to)?\s*[:\-]?\s*)"
+            r"(?i:\b(?:password|passwort|kennwort|pwd|passcode|passphrase|pass phrase|api key|api-key|token|secret|"
+            r"credentials?|login|wachtwoord|has[lł]o|contrase[nñ]a|senha|mot de passe|parola d['’]accesso|"
+            r"schl(?:ü|ue)ssel|cl[eé]f?|sleutel|chiave|clave|klucz|chave|jeton|geheimnis|segreto|secreto|sekret)"
+            r"(?:\s+(?:for|of|to|on|from|für|des|der|zum|zur|pour|de|del|per|van|voor|dla|do|da|di|para)"
+            r"(?:\s+[^\s:=]+){1,5}?|(?:\s+[^\s:=.,;!?]+){1,2}?)?"
+            r"\s+(?:(?:is|was|ist|lautet|would be|est|è|e|es|era|jest|brzmi|to|luidt|é|är|er|on)(?![\w])|=)\s*"
+            r"(?:now|still|currently|set to|jetzt|nun|maintenant|nu|ora|ahora|teraz|agora)?\s*[:\-]?\s*)"
             r"[\"'“‘]?([^\s\"'”’]{4,100})",
             0.8,
             group=1,
@@ -182,5 +202,8 @@ RULE = Rule(
     ),
     validator=_validate,
     prefilter=("pass", "pw", "secret", "key", "token", "cred", "kennwort", "login", "zugang", "mot de passe", "contraseña",
+               "wachtwoord", "hasło", "haslo", "contrase", "senha", "mdp", "lösenord", "losenord", "parola", "salasana",
+               "heslo", "schlüssel", "schluessel", "clé", "cle", "sleutel", "chiave", "clave", "klucz", "chave",
+               "jeton", "geheim", "segreto", "secreto", "sekret", "adgangskode",
                "sig=", "signature=", "security-token=", "credential="),
 )
