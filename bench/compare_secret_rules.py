@@ -35,10 +35,10 @@ except ImportError:  # pragma: no cover
     import sre_constants as C  # type: ignore[no-redef]  # noqa: N812
     import sre_parse  # type: ignore[no-redef]
 
+from eval.score import score_decisions, sender_of  # noqa: E402
 from redaction.config import load_config  # noqa: E402
 from redaction.engine import Redactor  # noqa: E402
 from redaction.recognizers.gitleaks_rules import go_regex, load_rules, make  # noqa: E402
-from redaction.score import score_decisions, sender_of  # noqa: E402
 
 _PRINTABLE = string.ascii_letters + string.digits
 _CATEGORY = {
@@ -166,7 +166,7 @@ def load_jsonl(path: Path) -> list[dict]:
 
 
 def corpora(dev: Path | None, dev_config: Path | None) -> None:
-    from redaction.corpus import generate
+    from eval.corpus import generate
 
     sets: list[tuple[str, list[dict], Path | None]] = [
         ("generated seed 1 (480)", generate(1, 480), None),

@@ -19,6 +19,7 @@ import unicodedata
 from redaction.config import RedactionConfig
 from redaction.placeholders import identifier_shape, placeholder_shape
 from redaction.segments import Layout
+from redaction.test_values import in_test_context, psp_test_cards, test_range_shape
 from redaction.types import Finding, Sender
 
 _DIGITS = re.compile(r"\D")
@@ -514,9 +515,13 @@ class ContextRules:
             if why is not None:
                 return why
         if kind == "CREDIT_CARD":
-            if _DIGITS.sub("", value) in self._test_cards:
+            digits = _DIGITS.sub("", value)
+            if digits in self._test_cards or digits in psp_test_cards():
                 return "published test card"
-            if _TEST_CARD_CONTEXT.search(text, max(0, finding.start - 40), finding.start):
+            if test_range_shape(digits):
+                return "test card range shape"
+            if _TEST_CARD_CONTEXT.search(text, max(0, finding.start - 40), finding.start) or in_test_context(
+                    text, finding.start, finding.end):
                 return "labelled as a test card"
         if kind in _RECORD_PII and self._test_record(text, finding.start, finding.end):
             return "part of a test record (persona or documentation email)"

@@ -10,6 +10,9 @@ the line after its label.
   also when the next line is the next message of a Slack thread (``[10:03] anna: …``,
   ``anna  10:03 AM``, ``> …``).
 
+- a token with a lowercase vendor prefix (``nlc_live_…``) in a format no rule knows, and a hex key,
+  when a secret word (any language) comes earlier in the sentence or the lines before it.
+
 Placeholders and words in any language are not values (see :mod:`redaction.placeholders`).
 """
 
@@ -98,14 +101,81 @@ def _next_line_value(value: str) -> bool:
     return char_classes(v) >= 2 and shannon_entropy(v) >= 2.5
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str], Any, float], ...] = (
-    ("htpasswd", _HTPASSWD, _file_value, 0.9),
-    ("password_hash", _BARE_HASH, _file_value, 0.85),
-    ("pgpass", _PGPASS, _pgpass_value, 0.85),
-    ("netrc", _NETRC, _file_value, 0.9),
-    ("label_line_then_value", _LABEL_LINE_THEN_VALUE, _next_line_value, 0.8),
+# A token with a lowercase vendor prefix (``nlc_live_…``, ``brt_…``, ``acme_sk_…``), a format no
+# rule knows, and a secret word earlier in the sentence or in the lines (Slack messages) before it:
+# "the old inline token was nlc_live_…", "la chiave … è questa brt_…", "we copied the signing key
+# … / here it is / nlwh_…".
+_PREFIXED_TOKEN = re.compile(r"(?<![\w\-./])([a-z][a-z0-9]{1,11}_(?:[a-z]{2,8}_)?[A-Za-z0-9]{20,})(?![\w\-])")
+# A hex key named earlier in the same sentence: "the HMAC key shown in the Customer Area, that is
+# 7f70…" / "den HMAC-Schlüssel …, das ist 7f70…".
+_HEX_KEY = re.compile(r"(?<![0-9A-Za-z])([0-9A-Fa-f]{32,128})(?![0-9A-Za-z])")
+_SECRET_WORD = re.compile(
+    r"(?i)(?<![\w])(?:token|tokens|key|keys|api[ _\-]?key|secret|secrets|password|passwort|credential|credentials"
+    r"|signing|hmac|schl(?:ü|ue)ssel|hmac-schl(?:ü|ue)ssel|cl[eé]f?|jeton|sleutel|chiave|clave|klucz|chave"
+    r"|geheimnis|segreto|secreto|sekret|kennwort|wachtwoord|has[lł]o|senha|contrase[nñ]a|zugangsdaten)(?![\w])"
 )
-_PREFILTER = re.compile(r"\$|:\d{1,5}:|:\*:|\{SHA\}|machine|\n")
+_NOT_A_SECRET_WORD = re.compile(
+    r"(?i)(?<![\w])(?:commit|sha\d*|hash|checksum|digest|md5|etag|fingerprint|request|trace|build|version|cache"
+    r"|id|ids|uuid|order|bestellung|commande|pedido|ordine|bestelling|zamówienie|invoice|rechnung|ticket"
+    r"|tracking|sendung|reference|referenz)(?![\w])[\s:=#\-\"'(]*\Z"
+)
+# Identifiers and public keys (publishable ``pk_``/``pub_`` keys are meant to be published).
+_ID_PREFIX = re.compile(r"^(?:usr|user|org|msg|sess|inv|ord|order|pay|payment|req|evt|txn|sub|ch|pi|cus|prod|price"
+                        r"|acct|file|batch|job|run|build|trace|span|img|doc|item|sku|cart|ship|tkt|ticket|pk|pub"
+                        r"|public|publishable|client|site)_")
+
+
+def _secret_before(text: str, start: int, reach: int) -> bool:
+    lo = max(0, start - reach)
+    return bool(_SECRET_WORD.search(text, lo, start)) and not _NOT_A_SECRET_WORD.search(text[max(0, start - 40):start])
+
+
+def _prefixed_token(value: str, text: str, start: int, end: int) -> bool:
+    if identifier_shape(value) or _ID_PREFIX.match(value) or placeholder_shape(value):
+        return False
+    body = value.rsplit("_", 1)[-1]
+    mixed_case = any(c.isupper() for c in body) and any(c.islower() for c in body)
+    if shannon_entropy(body) < 3.5 or not any(c.isalpha() for c in body):
+        return False
+    if sum(c.isdigit() for c in body) < 2 and not (mixed_case and len(body) >= 24):
+        return False  # a word-ish body: feature_flag_name_enabled
+    return _secret_before(text, start, 250)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
+
+
+_HASHY_NEAR = re.compile(
+    r"(?i)(?<![a-z])(?:commit|sha\d*|hash|checksum|digest|md5|etag|fingerprint|cache|build|version|integrity|ref"
+    r"|revision|rev)(?![a-z])"
+)
+
+
+def _hex_key(value: str, text: str, start: int, end: int) -> bool:
+    if shannon_entropy(value) < 3.0 or value.isdigit() or value.isalpha():
+        return False
+    if start > 0 and text[start - 1] in "-_" or _HASHY_NEAR.search(text, max(0, start - 40), start):
+        return False  # storefront-deps-9f86…, "cache-key: …", "sha256 …": a name or a hash
+    lo = max(0, start - 200, text.rfind("\n", 0, start) + 1)  # the same line ...
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, start)]
+    lo = ends[-1] if ends else lo  # ... and the same sentence
+    return bool(_SECRET_WORD.search(text, lo, start)) and not _NOT_A_SECRET_WORD.search(text[max(0, start - 40):start])
+
+
+def _only(check: Any) -> Any:
+    return lambda value, text, start, end: check(value)
+
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str], Any, float], ...] = (
+    ("htpasswd", _HTPASSWD, _only(_file_value), 0.9),
+    ("password_hash", _BARE_HASH, _only(_file_value), 0.85),
+    ("pgpass", _PGPASS, _only(_pgpass_value), 0.85),
+    ("netrc", _NETRC, _only(_file_value), 0.9),
+    ("label_line_then_value", _LABEL_LINE_THEN_VALUE, _only(_next_line_value), 0.8),
+    ("prefixed_token_after_secret_word", _PREFIXED_TOKEN, _prefixed_token, 0.8),
+    ("hex_key_named_in_sentence", _HEX_KEY, _hex_key, 0.8),
+)
+_PREFILTER = re.compile(r"\$|:\d{1,5}:|:\*:|\{SHA\}|machine|\n|[a-z]_[A-Za-z0-9]{8}|[0-9a-fA-F]{32}")
 
 
 class CredentialLinesRecognizer(LocalRecognizer):
@@ -125,7 +195,7 @@ class CredentialLinesRecognizer(LocalRecognizer):
         for name, rx, keep, score in _PATTERNS:
             for m in rx.finditer(text):
                 start, end = m.span(1)
-                if (start, end) in seen or not keep(m.group(1)):
+                if (start, end) in seen or not keep(m.group(1), text, start, end):
                     continue
                 seen.add((start, end))
                 out.append((start, end, score, name))

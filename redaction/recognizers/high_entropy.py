@@ -75,7 +75,7 @@ RULE = Rule(
     negative_context=(
         "commit", "sha", "sha1", "sha256", "sha512", "hash", "checksum", "digest", "md5", "etag", "integrity",
         "request id", "request-id", "requestid", "trace", "traceid", "trace_id", "span", "correlation", "build",
-        "version", "uuid", "order", "revision", "rev", "fingerprint", "public key", "publishable", "pk_live",
+        "version", "uuid", "order", "revision", "rev", "ref", "fingerprint", "public key", "publishable", "pk_live",
         "pk_test", "public", "tracking", "session id", "nonce", "cache", "cache-key", "restore-keys", "manifest",
         "bundle", "chunk", "asset", "idempotency", "site key", "sitekey", "recaptcha", "key id", "kid", "dsn",
     ),

@@ -40,7 +40,7 @@ _KEY = (
     r"|(?<=[A-Z])(?=PASS|PWD|SECRET|TOKEN|KEY)))?"
     r"(?i:" + _KEYWORD + r")(?:(?=[_.\-A-Z0-9])[A-Za-z0-9_.\-]{1,40})?(?![A-Za-z0-9_\-])"
 )
-_SEP = r"[\"'\]]?[ \t]*(?::=|=>|->|=|:)[ \t]*"
+_SEP = r"[\"'\]]?[ \t]*(?::=|=>|->|→|=|:)[ \t]*"
 
 _STOP = {
     "required", "optional", "none", "null", "nil", "true", "false", "undefined", "string", "str", "int", "bool",

@@ -269,3 +269,100 @@ def test_secrets_are_not_placeholders(value):
 def test_identifier_shape():
     assert identifier_shape("acct_1Mx2Q3R4s5T6u7V8") and identifier_shape("123e4567-e89b-12d3-a456-426614174000")
     assert not identifier_shape("sk_live_1Mx2Q3R4s5T6u7V8") and not identifier_shape(TOK)
+
+
+# -- 6. published test cards of payment providers beyond Stripe and Adyen ---------------------------
+
+def _luhn_complete(prefix: str, length: int = 16, seed: int = 0) -> str:
+    """A Luhn-valid number with a random body (not from any test list)."""
+    import random
+
+    rng = random.Random(seed)
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+PSP_TEST_CARDS = [
+    "Checkout.com sandbox: 4543 4740 0224 9996 times out after 30 s",
+    "Braintree 4005 5192 0000 0004 is authorised, the other one declined",
+    "Mit der Adyen-Karte 4111 1111 4555 1142 kommt \"Refused\"",
+    "Worldpay try environment, carte 4917 6100 0000 0000 refusée",
+    "Klarna: la carta 4687 3888 8888 8881 non attiva il 3-D Secure",
+    "Mastercard MPGS 5123 4500 0000 0008 werkt niet in de testomgeving",
+    "en el entorno de pruebas la tarjeta 4548 8120 4940 0004 da error SIS0093",
+    "karta testowa " + _luhn_complete("4", seed=1) + " nie przechodzi",
+    "Testkarte " + _luhn_complete("5", seed=2) + " im Sandbox-Shop abgelehnt",
+    "Visa 4444 3333 2222 1111 (test) and Mastercard 5454 5454 5454 5454",
+    "4000 0000 0000 3220 asks for 3DS as expected",
+]
+
+
+@pytest.mark.parametrize("text", PSP_TEST_CARDS)
+def test_published_and_labelled_test_cards_stay_clean(redactor, text):
+    assert_clean(redactor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Die Kundin hat mit der Karte " + _luhn_complete("4", seed=3) + " bezahlt, bitte stornieren",
+    "la tarjeta del cliente " + _luhn_complete("5", seed=4) + " fue cargada dos veces",
+    "We tested the refund with the customer's card " + _luhn_complete("4", seed=5),
+])
+def test_real_looking_cards_outside_test_context_are_flagged(redactor, text):
+    assert_flagged(redactor, text)
+
+
+def test_the_test_card_file_names_a_source_per_provider():
+    import tomllib
+
+    from redaction.test_values import DATA, psp_test_cards
+
+    providers = tomllib.loads(DATA.read_text(encoding="utf-8"))["provider"]
+    assert {"checkout.com", "braintree", "paypal", "worldpay", "klarna"} <= {p["name"] for p in providers}
+    assert all(p["source"].startswith("https://") and p["cards"] for p in providers)
+    assert len(psp_test_cards()) >= 100
+
+
+# -- 7. a vendor-prefixed token or a hex key named earlier in the sentence or thread -----------------
+
+HEX64 = token("", 64, "0123456789abcdef", seed=21)
+PREFIXED = [
+    f"we moved the API token into the CI secrets; the old one in the YAML was acme_live_{token('', 28, seed=22)} and worked",
+    f"Der Token aus dem Admin-Bereich (Shop Hamburg) ist übrigens shopx_{token('', 32, seed=23)}",
+    f"la clé que nous utilisions avant la migration vers le nouveau compte : paybox_{token('', 26, seed=24)}",
+    f"il nostro corriere ci ha dato una chiave, eccola qui sotto insieme all'utente 10442: cour_{token('', 40, '0123456789abcdef', seed=25)}",
+    f"Jonas Weber  09:14\nwe copied the signing secret from the dashboard\nJonas Weber  09:15\n"
+    f"here you go\nJonas Weber  09:15\nwhk_{token('', 36, seed=26)}",
+    f"Den HMAC-Schlüssel haben wir aus dem Kundenbereich übernommen, dort steht {HEX64} (64 Zeichen).",
+    f"El secreto de firma que configuramos en el panel de pagos es exactamente {HEX64}",
+    "os dejo el usuario y la pass → Qw7zLp2sVx9k",
+    "wachtwoord -> Tulp3nVeld!",
+]
+
+
+@pytest.mark.parametrize("text", PREFIXED)
+def test_prefixed_tokens_and_hex_keys_named_before_them(redactor, text):
+    assert_flagged(redactor, text)
+
+
+NOT_PREFIXED_SECRETS = [
+    "The key question: why does payment pi_3MtwBwLkdIwHu7ix28a3tqPa stay in requires_action?",
+    "API token works, but order ord_8fKq2Lm9Xz7Vb3Np1Rt5 is stuck",
+    f"Our build cache key is deps-{HEX64}, it changes on every run",
+    f"Commit {HEX64[:40]} changed the token refresh, since then the key rotation fails",
+    f"The API key is fine; the request id was req_{token('', 24, seed=27)}",
+    f"Token ok. sha256 of the export file: {HEX64}",
+    "the user_profile_settings_v2 key is missing in the translation file",
+    f"Our publishable key pk_live_{token('', 40, seed=28)} is in the storefront config",
+    f"env:\n  API_TOKEN: ${{{{ secrets.API_TOKEN }}}}\nrun: deploy --ref {HEX64[:40]}",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PREFIXED_SECRETS)
+def test_ids_hashes_and_names_near_secret_words_stay_clean(redactor, text):
+    assert_clean(redactor, text)
