@@ -50,5 +50,7 @@ def test_the_wheel_has_what_the_product_needs_at_run_time(wheel_names: list[str]
     for needed in ("intake/cli.py", "intake/wiring.py", "intake/store/redaction_log.py",
                    "intake/store/migrations/script.py.mako", "intake/web/templates/base.html",
                    "intake/web/static/style.css", "bot/app.py", "redaction/engine.py",
-                   "redaction/recognizers/jwt.py"):
+                   "redaction/recognizers/jwt.py", "redaction/recognizers/rulesets/gitleaks.toml",
+                   "redaction/recognizers/rulesets/gitleaks.LICENSE",
+                   "redaction/recognizers/rulesets/psp_test_cards.toml"):
         assert needed in wheel_names
