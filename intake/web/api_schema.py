@@ -416,12 +416,12 @@ OPERATIONS: tuple[Operation, ...] = (
 )
 
 
-def _problem_response(description: str, *, bearer: bool = False) -> dict[str, Any]:
+def _problem_response(description: str, *, challenge: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"description": description,
                            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    if bearer:
-        out["headers"] = {"WWW-Authenticate": {"description": "`Bearer realm=\"supportbot\"` (RFC 6750)",
-                                               "schema": {"type": "string"}, "required": True}}
+    if challenge:
+        out["headers"] = {"WWW-Authenticate": {"description": challenge, "schema": {"type": "string"},
+                                               "required": True}}
     return out
 
 
@@ -439,8 +439,12 @@ def openapi() -> dict[str, Any]:
         if op.params:
             responses["400"] = _problem_response("A query parameter is unknown, repeated or invalid.")
         if op.roles:
-            responses["401"] = _problem_response("No bearer token, or an unknown or revoked one.", bearer=True)
-            responses["403"] = _problem_response(f"The token's role is not {' or '.join(op.roles)}.")
+            responses["401"] = _problem_response(
+                "No bearer token, or an unknown or revoked one.",
+                challenge='`Bearer realm="supportbot"`, with `error="invalid_token"` when a token was sent (RFC 6750)')
+            responses["403"] = _problem_response(
+                f"The token's role is not {' or '.join(op.roles)}.",
+                challenge='`Bearer realm="supportbot", error="insufficient_scope"` (RFC 6750)')
         if op.not_found:
             responses["404"] = _problem_response("No such ticket.")
         operation: dict[str, Any] = {
