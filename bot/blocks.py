@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from intake.domain.durations import duration_words
+from intake.domain.nag_message import slack_time
 from intake.domain.policy import Policy
 from intake.domain.severity import DEFINITIONS, Severity
 
@@ -121,23 +122,15 @@ def severity_label(severity: Severity | str | None) -> str:
     return f"{sev.name} {DEFINITIONS[sev].name}"
 
 
-def _local(instant: dt.datetime, policy: Policy, now: dt.datetime) -> str:
-    tz = policy.calendar.tz
-    local = instant.astimezone(tz)
-    # Beyond a week the weekday alone is ambiguous: add the date.
-    fmt = "%a %H:%M" if abs(instant - now) < dt.timedelta(days=6) else "%a %d %b %H:%M"
-    return f"{local.strftime(fmt)} {policy.calendar.timezone}"
-
-
 def due_in_words(ticket: TicketLike, *, policy: Policy, now: dt.datetime) -> str:
-    """The SLA line in the reader's words: "due in 42 min", "due Mon 09:00 Europe/Berlin",
+    """The SLA line in the reader's words, as Slack mrkdwn: "due in 42 min", "due <date>",
     "overdue by 1 h 5 min", or why there is no running clock (support terms: initial response,
-    status-page waiver, redaction)."""
+    status-page waiver, redaction). Dates are Slack date tokens: each reader sees their own zone."""
     if ticket.initial_response_at is not None:
-        return f"clock stopped: initial response {_local(ticket.initial_response_at, policy, now)}"
+        return f"clock stopped: initial response {slack_time(ticket.initial_response_at)}"
     if ticket.waiver:
         if ticket.waiver == "status_page_incident":
-            return f"target waived: status-page incident {ticket.waiver_ref or ''}".rstrip()
+            return f"target waived: status-page incident {escape(ticket.waiver_ref or '')}".rstrip()
         return "no response target (redaction rejection)"
     if ticket.state == "closed":
         return "closed before an initial response"
@@ -145,11 +138,11 @@ def due_in_words(ticket: TicketLike, *, policy: Policy, now: dt.datetime) -> str
         return "no response target"
     delta = ticket.due_at - now
     if delta <= dt.timedelta(0):
-        return f"overdue by {duration_words(delta, short=True)} (was due {_local(ticket.due_at, policy, now)})"
+        return f"overdue by {duration_words(delta, short=True)} (was due {slack_time(ticket.due_at)})"
     same_day = ticket.due_at.astimezone(policy.calendar.tz).date() == now.astimezone(policy.calendar.tz).date()
     if delta <= DUE_IN_WORDS_WITHIN and same_day:
         return f"due in {duration_words(delta, short=True)}"
-    return f"due {_local(ticket.due_at, policy, now)}"
+    return f"due {slack_time(ticket.due_at)}"
 
 
 STATE_LABELS = {
@@ -195,7 +188,7 @@ def ticket_message(ticket: TicketLike, *, policy: Policy, now: dt.datetime) -> R
         gate += f": {escape(truncate(ticket.gate_reason, 150))}"
     fields = [
         mrkdwn(f"*Severity*\n{severity_text}"),
-        mrkdwn(f"*Response*\n{escape(due)}"),
+        mrkdwn(f"*Response*\n{due}"),
         mrkdwn(f"*Organization*\n{org}"),
         mrkdwn(f"*Project*\n{project}"),
         mrkdwn(f"*From*\n{sender} via {escape(ticket.channel)}"),
@@ -219,14 +212,14 @@ def ticket_message(ticket: TicketLike, *, policy: Policy, now: dt.datetime) -> R
         notes.append("not eligible for priority handling (filer not registered or organization/project not exact)")
     if ticket.severity_reason:
         notes.append(f"severity reason: {escape(truncate(ticket.severity_reason, 300))}")
-    notes.append(f"submitted {ticket.submitted_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-                 + (f" · due {ticket.due_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if ticket.due_at else ""))
+    notes.append(f"submitted {slack_time(ticket.submitted_at)}"
+                 + (f" · due {slack_time(ticket.due_at)}" if ticket.due_at else ""))
     blocks.append({"type": "context", "block_id": "ticket_notes", "elements": [mrkdwn(" · ".join(notes))]})
     if not closed:
         blocks.append(ticket_actions(ticket))
     # The top-level text is mrkdwn too (notifications): escaped like the sections. Header blocks are
     # plain_text, which Slack never parses for mentions or links.
-    text = f"{ticket.token} {sev.name}: {escape(truncate(ticket.subject or '(no subject)', 150))} ({escape(due)})"
+    text = f"{ticket.token} {sev.name}: {escape(truncate(ticket.subject or '(no subject)', 150))} ({due})"
     return Rendered(text=text, blocks=blocks)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.domain.durations import duration_words
-from intake.domain.nag_message import local_words
+from intake.domain.nag_message import slack_time
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.sla import support_time_between
@@ -137,7 +137,7 @@ def digest_text(session: Session, *, now: dt.datetime, policy: Policy, limit: in
         else:
             when = f"{duration_words(support_time_between(severity, now, due, policy))} left"
         who = f"<@{assignee}>" if assignee else "unclaimed"
-        lines.append(f"• *{token}* {sev}: {when} (due {local_words(due, policy)}), {who}")
+        lines.append(f"• *{token}* {sev}: {when} (due {slack_time(due)}), {who}")
     if len(rows) > limit:
         lines.append(f"… and {len(rows) - limit} more.")
     if not rows:

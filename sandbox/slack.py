@@ -12,6 +12,7 @@ radio buttons, users select, checkboxes).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import html
@@ -455,6 +456,13 @@ def _token(inner: str) -> str:
         uid = target[1:]
         name = USERS.get(uid, {}).get("name", label or uid)
         return f'<span class="mention">@{html.escape(name)}</span>'
+    if target.startswith("!date^"):  # <!date^epoch^format|fallback>: the reader's zone (the page localizes it)
+        try:
+            epoch = int(target.split("^")[1])
+        except (IndexError, ValueError):
+            return html.escape(_unslack(label or inner))
+        iso = dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat()
+        return f'<time class="slack-date" datetime="{iso}" title="{html.escape(label)}">{html.escape(label)}</time>'
     if target.startswith("!subteam^"):
         return f'<span class="mention">@{html.escape(label.lstrip("@") or target[9:])}</span>'
     if target.startswith("!"):

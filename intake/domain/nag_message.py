@@ -56,6 +56,15 @@ def mentions_for(stage: Stage, *, assignee: str | None, policy: Policy) -> list[
     return unique
 
 
+def slack_time(instant: dt.datetime) -> str:
+    """An instant for Slack: ``<!date^…>`` shows it in each reader's own time zone (Slack's date
+    formatting); clients that cannot render it show the fallback, in UTC with the zone named. One
+    format for the ticket card, the nags and the notes."""
+    utc = aware_utc(instant, "instant")
+    fallback = utc.strftime("%a %d %b %Y, %H:%M UTC")
+    return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
 def local_words(instant: dt.datetime, policy: Policy) -> str:
     """``Mon 30 Nov 2026, 14:00 CET``: an instant in the support calendar's time zone."""
     return policy.calendar.local(instant).strftime("%a %d %b %Y, %H:%M %Z")
@@ -70,14 +79,16 @@ def nag_message(*, token: str, severity: Severity, due: dt.datetime, now: dt.dat
     head = f"*{token}* ({severity.name} {rule.name})"
     if stage == "reminder":
         left = support_time_between(severity, now, due, policy)
-        counted = " of support time" if rule.hours == "24/5" else ""
-        text = (f":alarm_clock: {head}: no initial response yet. {duration_words(left)}{counted} left; "
-                f"due {local_words(due, policy)}.")
+        # Support hours are the calendar's: its zone is named once, where the count depends on it.
+        counted = (f" of support time left (support days in {policy.calendar.timezone})"
+                   if rule.hours == "24/5" else " left")
+        text = (f":alarm_clock: {head}: no initial response yet. {duration_words(left)}{counted}; "
+                f"due {slack_time(due)}.")
     else:
         late = now - due
         label = ":rotating_light:" if stage == "breach" else ":bangbang:"
         text = (f"{label} {head}: initial-response target missed {duration_words(late)} ago "
-                f"(due {local_words(due, policy)}). Please respond to the customer now.")
+                f"(due {slack_time(due)}). Please respond to the customer now.")
     if not assignee:
         text += " Nobody has claimed it yet."
     if mentions:

@@ -195,7 +195,9 @@ def test_reminder_says_time_left_in_words_and_local_time(policy: Policy) -> None
                            now=local("2026-03-29 01:45"), policy=policy, stage="reminder")
     # 01:45 CET -> 03:30 CEST is 45 real minutes (the 02:00-03:00 hour does not exist).
     assert "45 minutes left" in text
-    assert "due Sun 29 Mar 2026, 03:30 CEST" in text
+    due = local("2026-03-29 03:30")  # 01:30 UTC; Slack shows it in each reader's zone
+    assert f"due <!date^{int(due.timestamp())}^{{date_short_pretty}} {{time}}|Sun 29 Mar 2026, 01:30 UTC>" in text
+    assert "CEST" not in text and "Europe/Berlin" not in text  # 24/7: no support-hours zone to explain
     assert "Nobody has claimed it yet." in text
 
 
@@ -204,6 +206,7 @@ def test_s3_reminder_counts_support_time_over_the_weekend(policy: Policy) -> Non
                            now=local("2026-11-27 21:00"), policy=policy, stage="reminder",
                            assignee="U0ALICE")
     assert "11 hours of support time left" in text  # Fri 3 h + Mon 8 h, not the 59 h on the wall
+    assert text.count("Europe/Berlin") == 1  # the support days' zone, named once
     assert "Nobody has claimed" not in text
 
 

@@ -42,8 +42,11 @@ def test_s3_submitted_friday_evening_reads_as_a_weekday_and_berlin_time(policy: 
     friday_2000_berlin = dt.datetime(2026, 3, 13, 19, 0, tzinfo=dt.UTC)
     t = make_ticket(policy, severity="S3", submitted=friday_2000_berlin)
     words = due_in_words(t, policy=policy, now=friday_2000_berlin)
-    # 4 h of Friday are counted, the remaining 8 h on Monday: due Monday 08:00 local.
-    assert words == "due Mon 08:00 Europe/Berlin"
+    # 4 h of Friday are counted, the remaining 8 h on Monday: due Monday 08:00 Berlin = 07:00 UTC,
+    # as a Slack date token (each reader's own zone) with a UTC fallback.
+    monday_0800_berlin = dt.datetime(2026, 3, 16, 7, 0, tzinfo=dt.UTC)
+    assert words == (f"due <!date^{int(monday_0800_berlin.timestamp())}^{{date_short_pretty}} {{time}}"
+                     "|Mon 16 Mar 2026, 07:00 UTC>")
 
 
 def test_breached_target_reads_overdue_by(policy: Policy) -> None:
@@ -54,9 +57,24 @@ def test_breached_target_reads_overdue_by(policy: Policy) -> None:
 
 def test_initial_response_and_waiver_stop_the_clock_in_words(policy: Policy) -> None:
     t = make_ticket(policy, initial_response_at=TUESDAY_0800 + dt.timedelta(minutes=20))
-    assert due_in_words(t, policy=policy, now=TUESDAY_0800).startswith("clock stopped: initial response Tue 09:20")
+    stopped = TUESDAY_0800 + dt.timedelta(minutes=20)
+    assert due_in_words(t, policy=policy, now=TUESDAY_0800) == (
+        f"clock stopped: initial response <!date^{int(stopped.timestamp())}^{{date_short_pretty}} {{time}}"
+        f"|{stopped:%a %d %b %Y, %H:%M} UTC>")
     w = make_ticket(policy, waiver="status_page_incident", waiver_ref="p31zjtct2jer")
     assert due_in_words(w, policy=policy, now=TUESDAY_0800) == "target waived: status-page incident p31zjtct2jer"
+    x = make_ticket(policy, waiver="status_page_incident", waiver_ref="<!channel> & co")
+    assert due_in_words(x, policy=policy, now=TUESDAY_0800).endswith("&lt;!channel&gt; &amp; co")
+
+
+def test_every_time_on_the_card_is_a_slack_date_token(policy: Policy) -> None:
+    """Card, nags and notes use one format: Slack renders it in each reader's zone; no fixed zone names."""
+    t = make_ticket(policy, severity="S3")
+    rendered = ticket_message(t, policy=policy, now=TUESDAY_0800)
+    flat = str(rendered.blocks)
+    assert "submitted <!date^" in flat and "due <!date^" in flat
+    for zone in ("Europe/Berlin", "CET", "CEST"):
+        assert zone not in flat and zone not in rendered.text
 
 
 def test_ticket_message_shows_every_triage_field_and_passes_block_kit_validation(policy: Policy) -> None:
