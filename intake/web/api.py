@@ -112,13 +112,15 @@ def ticket_query(params: dict[str, Any]) -> Select[tuple[Ticket]]:
 
 
 def _ticket_position(keys: tuple[str, ...]) -> tuple[dt.datetime, int]:
+    # A cursor comes back from the client: anything but the (aware UTC instant, id) we wrote is refused
+    # here, before it reaches the database (an offset at year 1 would overflow on the way to UTC).
     try:
         at = dt.datetime.fromisoformat(keys[0])
         ident = int(keys[1])
-    except ValueError:
+        if at.tzinfo is None or at.utcoffset() != dt.timedelta(0) or not 0 <= ident < 2**63:
+            raise ValueError(keys)
+    except (ValueError, OverflowError):
         raise spec.ParamError("cursor", "not a cursor of this list (use next_cursor as it was given)") from None
-    if at.tzinfo is None:
-        raise spec.ParamError("cursor", "not a cursor of this list (use next_cursor as it was given)")
     return at, ident
 
 
@@ -176,6 +178,8 @@ def redaction_query(params: dict[str, Any]) -> Select[tuple[RedactionLogEntry]]:
     if params["cursor"] is not None:
         try:
             after = int(params["cursor"][0])
+            if not 0 <= after < 2**63:
+                raise ValueError(after)
         except ValueError:
             raise spec.ParamError("cursor", "not a cursor of this list (use next_cursor as it was given)") from None
         q = q.where(e.id > after)

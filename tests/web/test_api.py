@@ -166,6 +166,9 @@ def test_an_unknown_ticket_or_path_is_a_404_problem(client, data):
     ("organization=Acme&organization=Globex", ["organization"]),
     ("cursor=%21%21", ["cursor"]),
     ("cursor=cnwxMg", ["cursor"]),  # a redaction-log cursor ("r|12")
+    ("cursor=" + api_schema.TICKET_CURSOR.encode("0001-01-01T00:00:00+05:00", "1"), ["cursor"]),  # not UTC
+    ("cursor=" + api_schema.TICKET_CURSOR.encode("2026-11-24T09:00:00", "1"), ["cursor"]),  # naive
+    ("cursor=" + api_schema.TICKET_CURSOR.encode("2026-11-24T09:00:00+00:00", "99999999999999999999"), ["cursor"]),
     ("severty=S1", ["severty"]),
 ])
 def test_bad_ticket_parameters_are_a_400_problem_naming_each(client, data, query, parameters):
@@ -210,6 +213,8 @@ def test_redaction_filters_type_exact_channel_org_and_time(client, data):
 def test_bad_redaction_parameters_are_a_400_problem(client, data):
     token = data.tokens["compliance"]
     for query, param in (("type=EMAIL%25", "type"), ("since=last+week", "since"), ("limit=1000", "limit"),
+                         ("cursor=" + api_schema.REDACTION_CURSOR.encode("-1"), "cursor"),
+                         ("cursor=" + api_schema.REDACTION_CURSOR.encode("9" * 30), "cursor"),
                          ("cursor=dHwyMDI2LTExLTI0VDA5OjAwOjAwKzAwOjAwfDE", "cursor"), ("state=open", "state")):
         resp = client.get(f"/api/v1/redactions?{query}", headers=_auth(token))
         assert resp.status_code == 400, (query, resp.text)
