@@ -2,7 +2,7 @@
 # Make sure Dovecot's binaries are present for the mail tests, without ever letting the Debian
 # package start a system daemon (it would listen on *:143/*:993 with a config needing a TLS
 # certificate). The test session starts its own throw-away instance on 127.0.0.1:<free port>
-# (tests/peers/start_dovecot.sh). Idempotent: apt-get runs only when `dovecot` is missing.
+# (sandbox/start_dovecot.sh). Idempotent: apt-get runs only when `dovecot` is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if ! command -v dovecot >/dev/null 2>&1; then

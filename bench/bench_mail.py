@@ -3,7 +3,7 @@ queued; beside a bare imapclient fetch of the same mails plus redaction of their
 
     .venv/bin/python bench/bench_mail.py [--mails 1000] [--database-url URL] [--profile FILE]
 
-Starts a throw-away Dovecot (tests/peers/start_dovecot.sh, needs root and dovecot-imapd) on a free
+Starts a throw-away Dovecot (sandbox/start_dovecot.sh, needs root and dovecot-imapd) on a free
 loopback port, APPENDs the mails, then times:
 
 * **baseline**: one imapclient connection, ``UID SEARCH``, ``UID FETCH BODY.PEEK[]`` in batches of
@@ -42,8 +42,8 @@ from intake.store.db import make_engine, session_factory, upgrade  # noqa: E402
 from intake.store.models import InboundMessage, OutboxItem, Ticket  # noqa: E402
 from intake.worker import build_worker  # noqa: E402
 from redaction.engine import get_redactor  # noqa: E402
+from sandbox.dovecot import DovecotServer, free_port  # noqa: E402
 from tests.mail.flow_helpers import mail, make_settings  # noqa: E402
-from tests.peers.dovecot import DovecotServer, free_port  # noqa: E402
 
 BODIES = [
     "Organization: acme\nProject: shop-eu\nSeverity: S{sev}\n\nSince {t} the checkout returns HTTP 500 for "

@@ -168,7 +168,7 @@ def sandbox(browser, out: Path) -> None:  # type: ignore[no-untyped-def]
         page.locator("[data-testid=modal]").wait_for()
         page.locator("[data-testid=modal] button[value=submit]").click()
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not any("payment provider" in m.summary()["text"] for m in sb.smtp.mails):
+        while time.monotonic() < deadline and not any("payment provider" in m.summary()["text"] for m in sb.smtp.messages):
             time.sleep(0.5)
         page.goto(f"{sb.console_url}/mail")
         page.screenshot(path=out / "sandbox-mailbox.png")

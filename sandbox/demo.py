@@ -7,7 +7,8 @@ What runs (one process, threads):
   :class:`~intake.settings.Settings` by the wiring (:func:`intake.wiring.run_process`);
 - an **IMAP server**: real Dovecot when it is installed and we are root; otherwise a small pure-Python
   stand-in (:mod:`sandbox.imap`), for the demo only: the tests always use Dovecot;
-- an **SMTP sink** (aiosmtpd) that keeps what the bot sends, shown as the customer's mailbox;
+- an **SMTP sink** (:mod:`sandbox.smtp`, aiosmtpd; also the tests' SMTP peer) that keeps what the bot
+  sends, shown as the customer's mailbox;
 - a **status page** serving Statuspage v2 JSON with a toggle (portal up: deflection; down: tickets);
 - a **Slack stand-in** (:mod:`sandbox.slack`): the triage channel page with working buttons and
   modals, sending signed requests to the bot, and the Web API methods the bot calls;
@@ -28,7 +29,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -40,7 +40,9 @@ from typing import Any
 from bot.app import COMMAND, SHORTCUT_REPLY
 from intake.settings import CONFIG_DIR, Settings, load_settings
 from intake.wiring import run_process
+from sandbox.dovecot import DovecotServer
 from sandbox.slack import BotLink, SlackApi, SlackState, apply_view_answer, values_from_form
+from sandbox.smtp import SmtpSink
 
 log = logging.getLogger(__name__)
 
@@ -100,88 +102,30 @@ class Imap:
 
 
 class DovecotImap(Imap):
-    """Real Dovecot in the foreground under our Popen, on its own loopback port and directories."""
+    """Real Dovecot (:class:`sandbox.dovecot.DovecotServer`, the tests' IMAP peer too) on its own
+    loopback port and scratch directory."""
 
     kind = "Dovecot"
+    available = staticmethod(DovecotServer.available)
 
     def __init__(self, port: int) -> None:
         self.port = port
         # Short path (Unix socket names are limited to 108 bytes) that every Dovecot user can traverse.
-        self.dir = Path(tempfile.mkdtemp(prefix="sbdemo-dovecot-", dir="/tmp"))
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @staticmethod
-    def available() -> bool:
-        return shutil.which("dovecot") is not None and hasattr(os, "geteuid") and os.geteuid() == 0
+        self.server = DovecotServer(Path(tempfile.mkdtemp(prefix="sbdemo-dovecot-", dir="/tmp")), port)
 
     def start(self) -> None:
-        import grp
-        import pwd
-
-        d = self.dir
-        os.chmod(d, 0o755)
-        for sub in ("run", "state", "mail"):
-            (d / sub).mkdir()
-        nobody = pwd.getpwnam("nobody")
-        group = grp.getgrgid(nobody.pw_gid).gr_name
-        os.chown(d / "mail", nobody.pw_uid, nobody.pw_gid)
-        (d / "users").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
-        os.chmod(d / "users", 0o644)
-        (d / "dovecot.conf").write_text(f"""# supportbot demo: loopback only, no TLS
-protocols = imap
-listen = 127.0.0.1
-base_dir = {d}/run
-state_dir = {d}/state
-instance_name = supportbot-demo-{self.port}
-log_path = {d}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_uid = nobody
-mail_gid = {group}
-first_valid_uid = 1
-mail_location = maildir:{d}/mail/%u/Maildir
-mail_fsync = never
-mailbox_idle_check_interval = 1 secs
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
-}}
-userdb {{
-  driver = static
-  args = uid=nobody gid={group} home={d}/mail/%u
-}}
-namespace inbox {{
-  inbox = yes
-  separator = /
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {self.port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-""")
-        self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(d / "dovecot.conf")], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_port(self.port, 20, greeting=b"* OK")
-        except DemoError:
-            log_text = (d / "dovecot.log").read_text(errors="replace")[-2000:] if (d / "dovecot.log").exists() else ""
+            self.server.start()
+        except RuntimeError as exc:
             self.stop()
-            raise DemoError(f"Dovecot did not start: {log_text}") from None
+            raise DemoError(f"Dovecot did not start: {exc}") from None
+        self.server.write_users(0, extra=[(IMAP_USER, IMAP_PASSWORD)])
+        time.sleep(1.1)  # the next mtime second: Dovecot sees the new passwd file on the first login
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            self.server.stop()
+        shutil.rmtree(self.server.dir, ignore_errors=True)
 
 
 class StandInImap(Imap):
@@ -202,60 +146,6 @@ class StandInImap(Imap):
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-# -- SMTP sink ------------------------------------------------------------------------------------------------------
-
-@dataclass
-class ReceivedMail:
-    id: int
-    at: dt.datetime
-    mail_from: str
-    rcpt_to: list[str]
-    raw: bytes
-
-    @property
-    def message(self) -> email.message.EmailMessage:
-        message = email.message_from_bytes(self.raw, policy=email.policy.default)
-        assert isinstance(message, email.message.EmailMessage)
-        return message
-
-    def summary(self) -> dict[str, Any]:
-        m = self.message
-        body = m.get_body(preferencelist=("plain",))
-        return {"id": self.id, "at": self.at.strftime("%H:%M:%S"), "from": str(m.get("From", "")),
-                "to": ", ".join(self.rcpt_to), "subject": str(m.get("Subject", "")),
-                "message_id": str(m.get("Message-ID", "")), "in_reply_to": str(m.get("In-Reply-To", "") or ""),
-                "auto": str(m.get("Auto-Submitted", "") or ""),
-                "text": body.get_content() if body is not None else ""}
-
-
-class SmtpSink:
-    """aiosmtpd on loopback keeping every message (the customer's mailbox in the sandbox)."""
-
-    def __init__(self, port: int) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.port = port
-        self.mails: list[ReceivedMail] = []
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
-                with sink.lock:
-                    sink.mails.append(ReceivedMail(len(sink.mails) + 1, dt.datetime.now(dt.UTC),
-                                                   envelope.mail_from or "", list(envelope.rcpt_tos),
-                                                   bytes(envelope.original_content or envelope.content)))
-                return "250 Message accepted for delivery"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-
-    def start(self) -> None:
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
 
 
 # -- status page ----------------------------------------------------------------------------------------------------
@@ -407,8 +297,7 @@ def start_sandbox(directory: Path | None = None, *, base_port: int = 0, processe
 
     imap: Imap = DovecotImap(imap_port) if prefer_dovecot and DovecotImap.available() else StandInImap(imap_port)
     imap.start()
-    smtp = SmtpSink(smtp_port)
-    smtp.start()
+    smtp = SmtpSink().start(smtp_port)
     status = StatusPage()
     slack = SlackState(channel=CHANNEL)
     bot = BotLink(slack, events_url=f"http://127.0.0.1:{web_port}/slack/events", signing_secret=signing_secret)
@@ -570,7 +459,7 @@ def console_app(sb: Sandbox) -> Any:
         finally:
             engine.dispose()
         with sb.smtp.lock:
-            mails = [m.summary() for m in reversed(sb.smtp.mails)]
+            mails = [m.summary() for m in reversed(sb.smtp.messages)]
         return {"sb": sb, "gate": gate, "inbound": inbound, "mails": mails, "samples": list(sb.samples),
                 "accounts": accounts(sb.directory), "imap_kind": sb.imap.kind}
 

@@ -77,7 +77,7 @@ def _until(fn, timeout: float = 60.0, what: str = "condition"):  # type: ignore[
 
 def _subjects(sb) -> list[str]:  # type: ignore[no-untyped-def]
     with sb.smtp.lock:
-        return [m.summary()["subject"] for m in sb.smtp.mails]
+        return [m.summary()["subject"] for m in sb.smtp.messages]
 
 
 def test_sandbox_flow_from_a_mail_to_a_reply(page, sandbox):
@@ -140,7 +140,7 @@ def test_sandbox_flow_from_a_mail_to_a_reply(page, sandbox):
 
     def replied() -> list[dict[str, str]]:
         with sb.smtp.lock:
-            return [m.summary() for m in sb.smtp.mails if "payment provider" in m.summary()["text"]]
+            return [m.summary() for m in sb.smtp.messages if "payment provider" in m.summary()["text"]]
     reply = _until(replied, what="the reply in the customer's mailbox")[0]
     assert "SB-000001" in reply["subject"] and reply["in_reply_to"]
     assert reply["auto"] in ("", "no")  # a human reply (RFC 3834), not an automated one

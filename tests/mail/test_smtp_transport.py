@@ -94,7 +94,7 @@ def test_smtp_auth_is_used_when_configured_and_a_rejected_login_is_permanent(smt
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from tests.peers.smtp import SmtpSink, _free_port
+    from sandbox.smtp import SmtpSink, _free_port
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = auth_data.login == b"bot" and auth_data.password == b"s3cret"

@@ -1,10 +1,5 @@
-"""A real Dovecot IMAP server on loopback, for the mail tests.
-
-pytest plugin. One Dovecot per test session (``tests/peers/start_dovecot.sh`` on a free port of
-127.0.0.1, in a ``tempfile.mkdtemp`` directory: pytest's ``tmp_path`` is not reachable by
-Dovecot's unprivileged helpers; see shared TESTING-PEERS.md). Each test gets its own account
-(one of a pool of users written to the passwd file when the server starts), so every test
-starts from an empty INBOX with its own UIDVALIDITY.
+"""pytest plugin: the IMAP peer, a real Dovecot (:class:`sandbox.dovecot.DovecotServer`, the sandbox's
+own launcher). One Dovecot per test session; each test gets its own empty account.
 
 When ``dovecot`` is not installed the fixtures skip on a developer machine and **fail** with
 ``CI=true`` (a green CI must not hide a missing ``.ci/install_dovecot.sh``).
@@ -12,123 +7,18 @@ When ``dovecot`` is not installed the fixtures skip on a developer machine and *
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from imapclient import IMAPClient
 
-SCRIPT = Path(__file__).resolve().parent / "start_dovecot.sh"
-PASSWORD = "secret-imap-pw"
-POOL = 400
+from sandbox.dovecot import DovecotServer, ImapAccount, free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class ImapAccount:
-    """One test's mailbox on the session's Dovecot."""
-
-    host: str
-    port: int
-    user: str
-    password: str
-    server: DovecotServer
-
-    def client(self, timeout: float = 10.0) -> IMAPClient:
-        c = IMAPClient(self.host, port=self.port, ssl=False, timeout=timeout)
-        c.login(self.user, self.password)
-        return c
-
-    def append(self, messages: Iterable[bytes] | bytes, mailbox: str = "INBOX") -> int:
-        """APPEND raw messages (MULTIAPPEND-free: one APPEND each, in one connection)."""
-        if isinstance(messages, bytes | bytearray):
-            messages = [bytes(messages)]
-        n = 0
-        with self.client(timeout=60) as c:
-            for raw in messages:
-                c.append(mailbox, raw)
-                n += 1
-        return n
-
-    def select_info(self, mailbox: str = "INBOX") -> dict[bytes, object]:
-        with self.client() as c:
-            return c.select_folder(mailbox, readonly=True)
-
-    def flags(self, mailbox: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
-        with self.client() as c:
-            c.select_folder(mailbox, readonly=True)
-            uids = c.search("ALL")
-            if not uids:
-                return {}
-            return {uid: data[b"FLAGS"] for uid, data in c.fetch(uids, ["FLAGS"]).items()}
-
-    def remove_flag(self, flag: str, mailbox: str = "INBOX") -> None:
-        with self.client() as c:
-            c.select_folder(mailbox)
-            uids = c.search("ALL")
-            if uids:
-                c.remove_flags(uids, [flag.encode()])
-
-    def set_uidvalidity(self, value: int, mailbox: str = "INBOX") -> None:
-        self.server.doveadm("mailbox", "update", "-u", self.user, "--uid-validity", str(value), mailbox)
-
-
-class DovecotServer:
-    def __init__(self, directory: Path, port: int) -> None:
-        self.dir = directory
-        self.port = port
-        self.host = "127.0.0.1"
-        self.conf = directory / "dovecot.conf"
-        self._ids = itertools.count(1)
-
-    def start(self) -> None:
-        proc = subprocess.run(
-            ["bash", str(SCRIPT), str(self.dir), str(self.port), "boot@example.test", PASSWORD],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
-        )
-        if proc.returncode != 0 or "DOVECOT_READY" not in proc.stdout:
-            raise RuntimeError(f"start_dovecot.sh failed (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-
-    def stop(self) -> None:
-        subprocess.run(["dovecot", "-c", str(self.conf), "stop"], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False)
-
-    def _user(self, n: int) -> str:
-        return f"support{n}@example.test"
-
-    def write_users(self, n: int = POOL) -> None:
-        """Every account the session may hand out, written once before the first login: Dovecot's
-        passwd-file reload is keyed on the file's mtime (1 s resolution), so appending users
-        during the session makes freshly added ones fail to log in now and then."""
-        lines = [f"boot@example.test:{{PLAIN}}{PASSWORD}::::::"]
-        lines += [f"{self._user(i)}:{{PLAIN}}{PASSWORD}::::::" for i in range(1, n + 1)]
-        (self.dir / "users").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    def new_account(self) -> ImapAccount:
-        n = next(self._ids)
-        if n > POOL:
-            raise RuntimeError(f"more than {POOL} IMAP accounts in one session; raise POOL")
-        return ImapAccount(self.host, self.port, self._user(n), PASSWORD, self)
-
-    def doveadm(self, *args: str) -> str:
-        proc = subprocess.run(["doveadm", "-c", str(self.conf), *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=30)
-        if proc.returncode != 0:
-            raise RuntimeError(f"doveadm {' '.join(args)} failed: {proc.stderr.strip()}")
-        return proc.stdout
+__all__ = ["DovecotServer", "ImapAccount", "dovecot", "dovecot_server"]
 
 
 @pytest.fixture(scope="session")
