@@ -21,10 +21,11 @@ from intake import services
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.domain.ticket import TransitionError, Waiver
+from intake.pipeline import IntakeConfig, IntakeDeps, Rejected, Rules, SlackRequest, ingest, severity_cap
+from intake.registry import Registry
 from intake.reply_mail import reply_subject
 from intake.store.db import transaction
 from intake.store.models import Ticket
-from redaction.types import Sender
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,13 @@ class BotDeps:
     hmac_key: Callable[[], bytes] | None = None
     incidents: Callable[[], list[Any]] | None = None
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    rules: Rules = field(default_factory=Rules)  # the intake pipeline's (caps): as for email
+    # Sessions for reads (a modal's snapshot before the ack): on SQLite they never wait for the
+    # write lock (intake.store.db.read_session_factory). None: reads use ``factory``.
+    reads: sessionmaker[Session] | None = None
+
+    def read_session(self) -> Session:
+        return (self.reads or self.factory)()
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -78,7 +86,7 @@ def _run(deps: BotDeps, fn: Callable[[Session], T]) -> T:
 
 def load_ticket(deps: BotDeps, ticket_id: int) -> Ticket:
     """A detached snapshot of the ticket (for building modals)."""
-    with deps.factory() as session:
+    with deps.read_session() as session:
         row = session.get(Ticket, ticket_id)
         if row is None:
             raise ActionError("This ticket no longer exists.")
@@ -89,7 +97,7 @@ def load_ticket(deps: BotDeps, ticket_id: int) -> Ticket:
 def ticket_for_thread(deps: BotDeps, channel: str | None, ts: str | None) -> Ticket | None:
     if not ts:
         return None
-    with deps.factory() as session:
+    with deps.read_session() as session:
         row = services.ticket_by_slack_ts(session, channel, ts)
         if row is not None:
             session.expunge(row)
@@ -197,11 +205,23 @@ class RequestOutcome:
     rejected_types: dict[str, int] | None = None
 
 
+def _registry(deps: BotDeps) -> Registry:
+    return deps.registry if deps.registry is not None else Registry(organizations=())
+
+
+def intake_deps(deps: BotDeps) -> IntakeDeps:
+    """The intake pipeline's dependencies for Slack requests (the redactor is built on first use)."""
+    if deps.redactor is None:
+        raise RuntimeError("no redactor configured")
+    return IntakeDeps(IntakeConfig(support_address=deps.support_address), _registry(deps), deps.policy,
+                      deps.redactor(), hmac_key=deps.hmac_key() if deps.hmac_key else b"", rules=deps.rules)
+
+
 def request_cap(deps: BotDeps, org: str | None) -> Severity | None:
-    if deps.registry is None or not org or deps.registry.find_org(org) is None:
+    """The most a request of ``org`` may ask for: the pipeline's cap rule, as a ticket gets it."""
+    if not org:
         return None
-    cap = deps.registry.max_severity(org)
-    return None if cap == Severity.S1 else cap
+    return severity_cap(deps.rules, _registry(deps), deps.policy, org)
 
 
 def check_request(deps: BotDeps, request: views.Request) -> dict[str, str]:
@@ -221,49 +241,17 @@ def check_request(deps: BotDeps, request: views.Request) -> dict[str, str]:
 
 
 def submit_request(deps: BotDeps, request: views.Request, *, user: str, user_name: str | None) -> RequestOutcome:
-    """A request from Slack: the same redaction as email; a rejection keeps nothing but the log entry
-    (types, offsets, HMAC fingerprints), a clean one becomes a ticket with its SLA clock."""
-    registry = deps.registry
-    org = registry.find_org(request.answers.org) if registry is not None else None
-    sender = Sender(name=user_name, org=org.name if org else request.answers.org,
-                    org_domains=tuple(org.domains) if org else (),
-                    org_users=tuple(x for u in org.users for x in (u.name, u.email)) if org else ())
-    text = f"{request.summary}\n\n{request.description}"
-    if deps.redactor is None:
-        raise RuntimeError("no redactor configured")
-    decision = deps.redactor().check(text, sender)
-    now = deps.now()
-    if not decision.clean:
-        from intake.store.redaction_log import append
-
-        key = deps.hmac_key() if deps.hmac_key else None
-        if key is None:
-            raise RuntimeError("no redaction HMAC key configured")
-        with transaction(deps.factory) as s:
-            append(s, key=key, now=now, channel="slack", message_ref=f"slack:{user}:{now.timestamp():.6f}",
-                   sender_org=org.name if org else request.answers.org, text=text, findings=decision.findings)
-        types: dict[str, int] = dict(decision.reasons) or {}
-        if not types:
-            for f in decision.findings:
-                types[f.type] = types.get(f.type, 0) + 1
+    """A request from Slack through the intake pipeline (the same ``decide``/``apply`` as email):
+    a rejection keeps nothing but the redaction log entry (types, offsets, HMAC fingerprints), a
+    clean one becomes a ticket with its SLA clock."""
+    a = request.answers
+    message = SlackRequest(user=user, user_name=user_name, organization=a.org, project=a.project,
+                           severity=request.severity, summary=request.summary, description=request.description,
+                           answers={"production": a.production, "business_stopped": a.business_stopped,
+                                    "workaround": a.workaround}, received_at=deps.now())
+    result = ingest(message, deps.factory, intake_deps(deps), now=message.received_at)
+    if isinstance(result.decision, Rejected):
+        types = result.decision.finding_types
         log.info("slack request from %s rejected by redaction: %s", user, sorted(types))
         return RequestOutcome(rejected_types=types)
-    project = registry.find_project(org, request.answers.project) if (registry and org) else None
-    cap = request_cap(deps, request.answers.org)
-
-    def fn(s: Session) -> str:
-        row = services.open_ticket(
-            s, policy=deps.policy, now=now, channel="slack", subject=request.summary, body=request.description,
-            sender_name=user_name, organization=org.id if org else request.answers.org,
-            project=project.id if project else request.answers.project,
-            requested_severity=request.severity, max_severity=cap,
-            answers={"production": request.answers.production,
-                     "business_stopped": request.answers.business_stopped,
-                     "workaround": request.answers.workaround, "slack_user": user},
-            missing=[n for n, v in (("organization", org or request.answers.org),
-                                    ("project", project or request.answers.project)) if not v] or None,
-            # Slack users are signed-in members of the workspace (registered); priority handling also
-            # needs the organization and project identified precisely (support terms, "Channels").
-            sender_trusted=True, priority_eligible=bool(org and project), actor=user)
-        return row.token
-    return RequestOutcome(token=_run(deps, fn))
+    return RequestOutcome(token=result.token)

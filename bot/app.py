@@ -35,6 +35,7 @@ from intake.logs import bolt_logger
 from intake.policy_file import load_policy
 from intake.portal import PortalMonitor
 from intake.registry import load_registry
+from intake.store.db import read_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
         settings.hmac_key()  # refuse to start with an empty or short key, not at the first request
     deps = BotDeps(factory=factory, policy=policy, registry=registry, support_address=settings.support_address,
                    redactor=redactor, hmac_key=hmac_key or settings.hmac_key, incidents=incidents,
-                   clock=clock or (lambda: dt.datetime.now(dt.UTC)))
+                   clock=clock or (lambda: dt.datetime.now(dt.UTC)), reads=read_session_factory(factory))
     # Bolt's own loggers would log the body of a request that fails the signature check (at INFO):
     # the logger we pass is copied to all of them and cuts every message before a body.
     app = App(client=client, signing_secret=settings.slack_signing_secret.get_secret_value(),

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -113,45 +113,6 @@ def record_message_ids(session: Session, ticket_id: int, message_ids: list[str |
         index_elements=["message_id"]), rows)
 
 
-class ReservedIds:
-    """Ids of ``table`` taken before their INSERT, so a batch (the mail poller's) writes its tickets
-    and every row that refers to them in one flush instead of a flush per ticket, and the ORM
-    inserts rows whose key it knows with one executemany instead of an INSERT ... RETURNING each.
-
-    PostgreSQL: ``nextval`` of the id sequence, ``expected`` at a time (unused values are gaps, as
-    after any rollback). SQLite: the transaction holds the write lock from BEGIN (``BEGIN
-    IMMEDIATE``, see ``intake/store/db.py``), so ``max(id) + 1`` onwards is ours until it commits,
-    which is how SQLite picks a rowid anyway.
-    """
-
-    table = "tickets"
-
-    def __init__(self, session: Session, expected: int, table: str | None = None) -> None:
-        self.session = session
-        self.table = table or self.table
-        self.expected = max(expected, 1)
-        self._ids: list[int] = []
-        self._next: int | None = None
-
-    def take(self) -> int:
-        conn = self.session.connection()
-        if conn.dialect.name == "postgresql":
-            if not self._ids:
-                seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": self.table})
-                self._ids = list(conn.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"),
-                                              {"seq": seq, "n": self.expected}))
-            return self._ids.pop(0)
-        if self._next is None:
-            id_col = Ticket.metadata.tables[self.table].c.id
-            self._next = (conn.scalar(select(func.max(id_col))) or 0) + 1
-        taken, self._next = self._next, self._next + 1
-        return taken
-
-
-class TicketIds(ReservedIds):
-    """:class:`ReservedIds` of ``tickets``."""
-
-
 # -- creation ------------------------------------------------------------------------------------------------
 
 def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: str, subject: str | None,
@@ -170,8 +131,8 @@ def open_ticket(session: Session, *, policy: Policy, now: dt.datetime, channel: 
     asks the customer for it (``missing``). The product/component cap of the policy and the
     contract's ``max_severity`` both apply; the stricter wins (support terms: maximum severity).
 
-    ``ticket_id`` (from :class:`TicketIds`): the ticket and its rows stay pending in the session
-    and are written by its next flush (no INSERT-then-UPDATE of the token).
+    ``ticket_id`` (reserved by ``intake.store.uow.UnitOfWork.reserve``): the ticket and its rows stay
+    pending in the session and are written by its next flush (no INSERT-then-UPDATE of the token).
     """
     requested = requested_severity or Severity.S4
     cap = strictest(policy.max_severity(product, component), max_severity)

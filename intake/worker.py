@@ -146,9 +146,10 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     ``slack`` builds the outbox's Slack transport and its on-done hook (``intake.wiring`` passes the
     bot's notifier when a bot token is set); without it Slack posts stay queued in the outbox.
     """
-    from intake.mail.flow import BatchIngest, FlowConfig, FlowDeps
+    from intake.mail.flow import BatchIngest
     from intake.mail.imap import ImapConfig, MailboxPoller
     from intake.mail.templates import Templates
+    from intake.pipeline import IntakeConfig, IntakeDeps
     from intake.registry import load_registry
     from intake.store.db import make_engine, session_factory
 
@@ -202,8 +203,8 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
         registry = load_registry(settings.customers_path)
         if redactor is None:
             redactor = get_redactor(settings.redaction_config, model=settings.spacy_model)
-        deps = FlowDeps(FlowConfig.from_settings(settings), registry, policy, redactor, templates,
-                        settings.hmac_key())
+        deps = IntakeDeps(IntakeConfig.from_settings(settings), registry, policy, redactor, templates,
+                          settings.hmac_key())
         handler = BatchIngest(factory, deps, gate=gate.current, clock=clock)
         poller = MailboxPoller(ImapConfig.from_settings(settings), factory=factory, handler=handler,
                                worker_id=worker_id)

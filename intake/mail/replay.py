@@ -1,7 +1,7 @@
 """``supportbot replay FILE.eml...``: a dry run of the email flow, printing what would happen to
 each mail and why. No database writes, no mail sent, nothing flagged.
 
-The same :func:`intake.mail.flow.decide` as the worker. What the dry run reads (never writes):
+The same :func:`intake.pipeline.decide` as the worker (``decide`` only: nothing is applied). What the dry run reads (never writes):
 the portal gate's latest reading (``--gate auto``), the open ticket a mail follows up, and the
 automatic-reply budget of the sender. Without a database (a fresh machine) those are skipped and
 the output says so. Output never shows a redaction finding's value: types and counts only; a
@@ -36,7 +36,7 @@ def _open_database(settings: Any) -> Any:
     """A session factory when the database exists and is reachable, else None. Never creates one."""
     from sqlalchemy import inspect
 
-    from intake.store.db import make_engine, session_factory
+    from intake.store.db import make_engine, read_session_factory
 
     url = settings.effective_database_url
     if url.startswith("sqlite"):
@@ -53,7 +53,7 @@ def _open_database(settings: Any) -> Any:
         if engine is not None:
             engine.dispose()
         return None
-    return session_factory(engine)
+    return read_session_factory(engine)  # a dry run never writes
 
 
 def _gate(choice: str, factory: Any, settings: Any, now: dt.datetime) -> Any:
@@ -77,54 +77,49 @@ def _budget_left(factory: Any, address: str, kind: str, deps: Any, now: dt.datet
 
     if factory is None:
         return True
-    limit = 1 if kind == "deflection" else deps.config.ack_limit
     with factory() as session:
         row = session.scalar(select(AutoReply).where(AutoReply.address == address.lower(), AutoReply.kind == kind))
     if row is None or now - row.last_sent_at > deps.config.autoreply_window:
         return True
-    return row.count < limit
+    return bool(row.count < deps.config.reply_limit(kind))
 
 
 def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]:
-    """What the worker would do with ``raw`` (a dict for printing or JSON)."""
+    """What the worker would do with ``raw`` (a dict for printing or JSON): the pipeline's
+    ``decide`` alone, reading the database through a read-only session."""
     from intake.domain.sla import due_at, format_utc
-    from intake.mail import flow
-    from intake.mail.identity import identify_sender
-    from intake.mail.parse import MailParseError, parse_message
+    from intake.pipeline import Context, MailMessage, NoLookups, decide
+    from intake.pipeline.decide import identify
+    from intake.pipeline.decisions import Deflected, FollowUp, NewTicket, Rejected
+    from intake.pipeline.lookups import StoreLookups
 
     deps = ctx.deps
-    try:
-        parsed = parse_message(raw, max_bytes=deps.config.max_mail_bytes)
-    except MailParseError as exc:
-        return {"outcome": flow.QUARANTINED, "reason": f"unparsable ({exc.reason}): {exc.detail}"}
-    thread = None
-    if ctx.factory is not None:
-        from intake import services
-
+    message = MailMessage.from_bytes(raw, max_bytes=deps.config.max_mail_bytes)
+    if ctx.factory is None:
+        decision = decide(message, Context(deps, now, ctx.gate, NoLookups()))
+    else:
         with ctx.factory() as session:
-            found = services.find_ticket_for_mail(session, in_reply_to=parsed.in_reply_to,
-                                                  references=list(parsed.references), subject=parsed.subject)
-            if found is not None:
-                thread = flow.ThreadRef(found.id, found.token, found.state)
+            decision = decide(message, Context(deps, now, ctx.gate, StoreLookups(session)))
             session.rollback()
-    identity = identify_sender(flow._from_header(parsed), parsed.authentication_results, registry=deps.registry,
-                               authserv_ids=deps.config.authserv_ids,
-                               own_headers=deps.config.authserv_headers)
-    outcome = flow.decide(parsed, gate=ctx.gate, identity=identity, registry=deps.registry, policy=deps.policy,
-                          redactor=deps.redactor, now=now, config=deps.config, thread=thread)
-    out: dict[str, Any] = {
-        "outcome": outcome.kind, "reason": outcome.reason,
+    out: dict[str, Any] = {"outcome": decision.kind, "reason": decision.reason}
+    parsed = message.parsed
+    if parsed is None:
+        return out
+    identity = identify(parsed, Context(deps, now, ctx.gate))
+    gate = decision.gate or ctx.gate
+    out.update({
         "from": parsed.from_addr, "sender": str(identity.reason_code), "trusted": identity.trusted,
-        "gate": {"state": ctx.gate.state, "effective": ctx.gate.effective, "reason": ctx.gate.reason},
-    }
-    if outcome.keeps_content:
+        "gate": {"state": gate.state, "effective": gate.effective, "reason": gate.reason},
+    })
+    if decision.keeps_content:
         out["subject"] = parsed.subject
-    if outcome.thread is not None:
-        out["ticket"] = outcome.thread.token
-    if outcome.decision is not None and not outcome.decision.clean:
-        out["redaction"] = dict(sorted(outcome.decision.reasons.items()))
-    if outcome.draft is not None:
-        d = outcome.draft
+    thread = getattr(decision, "thread", None)
+    if thread is not None:
+        out["ticket"] = thread.token
+    if isinstance(decision, Rejected):
+        out["redaction"] = dict(sorted(decision.finding_types.items()))
+    if isinstance(decision, NewTicket):
+        d = decision.draft
         out["draft"] = {
             "organization": d.organization, "project": d.project, "product": d.product, "component": d.component,
             "requested_severity": str(d.requested_severity) if d.requested_severity else None,
@@ -132,13 +127,14 @@ def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]
             "due": format_utc(due_at(d.severity, now, deps.policy)), "missing": list(d.missing),
             "flags": list(d.flags), "priority": d.priority_eligible,
         }
-    if outcome.reply and outcome.reply_to:
-        kind = {"acknowledgement": "ack"}.get(outcome.reply, outcome.reply)
-        allowed = _budget_left(ctx.factory, outcome.reply_to, kind, deps, now)
-        out["reply"] = {"template": outcome.reply, "to": outcome.reply_to,
+    reply_to = decision.reply_to if isinstance(decision, NewTicket | Rejected | Deflected) else None
+    if decision.reply and reply_to:
+        kind = {"acknowledgement": "ack"}.get(decision.reply, decision.reply)
+        allowed = _budget_left(ctx.factory, reply_to, kind, deps, now)
+        out["reply"] = {"template": decision.reply, "to": reply_to,
                         "sent": allowed, "why_not": None if allowed else "rate limit for this sender"}
-    elif outcome.reply:
-        out["reply"] = {"template": outcome.reply, "to": None, "sent": False,
+    elif decision.reply and not isinstance(decision, FollowUp):
+        out["reply"] = {"template": decision.reply, "to": None, "sent": False,
                         "why_not": "the sender may not be answered automatically"}
     return out
 
@@ -180,8 +176,8 @@ def _print_human(name: str, result: dict[str, Any]) -> None:
 @click.pass_context
 def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json: bool) -> None:
     """Dry run: what would happen to each mail and why (no database writes, no mail sent)."""
-    from intake.mail.flow import FlowConfig, FlowDeps
     from intake.mail.templates import Templates
+    from intake.pipeline import IntakeConfig, IntakeDeps
     from intake.registry import load_registry
     from intake.settings import Settings, get_settings
     from redaction.engine import get_redactor
@@ -197,8 +193,8 @@ def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json
         raise click.ClickException(str(exc)) from None
     factory = _open_database(settings)
     notes = [] if factory is not None else ["no database: follow-ups and reply budgets not checked"]
-    deps = FlowDeps(FlowConfig.from_settings(settings), registry, policy,
-                    get_redactor(settings.redaction_config, model=settings.spacy_model), templates, b"")
+    deps = IntakeDeps(IntakeConfig.from_settings(settings), registry, policy,
+                      get_redactor(settings.redaction_config, model=settings.spacy_model), templates)
     context = _Context(settings, deps, _gate(gate_choice, factory, settings, now), factory, notes)
     for note in notes:
         click.echo(f"note: {note}", err=True)

@@ -38,7 +38,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
             # Writers take the lock at BEGIN: no "database is locked" on lock upgrade mid-transaction.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers (read_session_factory) begin DEFERRED: in WAL mode they never wait for a writer.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
@@ -46,6 +47,23 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+READ_ONLY = "supportbot_read_only"
+
+
+def read_session_factory(factory_or_engine: sessionmaker[Session] | Engine) -> sessionmaker[Session]:
+    """Sessions for reading only, on the same engine (and pool) as ``factory_or_engine``.
+
+    SQLite: their transactions begin DEFERRED instead of IMMEDIATE, so a read (a Slack modal
+    loading its ticket before the ack) never queues behind a writer holding the write lock; WAL
+    gives it the last committed state. PostgreSQL: a READ ONLY transaction (a write fails).
+    """
+    engine = factory_or_engine if isinstance(factory_or_engine, Engine) else factory_or_engine.kw["bind"]
+    options: dict[str, object] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
 
 
 @contextlib.contextmanager

@@ -1,5 +1,5 @@
-"""``flow.decide`` on raw mail bytes: the decision order as a table (no peers, a recording fake
-redactor: house style "fakes over mocks")."""
+"""The pipeline's ``decide`` on raw mail bytes: the decision order as a table (no peers, a recording
+fake redactor and fake lookups: house style "fakes over mocks")."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
-from intake.mail.flow import FlowConfig, ThreadRef, decide
-from intake.mail.identity import identify_sender
-from intake.mail.parse import parse_message
+from intake.pipeline import Context, IntakeConfig, IntakeDeps, MailMessage, NoLookups, ThreadRef, decide
 from intake.portal import GateReading
 from intake.registry import load_registry
 from redaction.types import Decision, Finding
@@ -20,7 +18,7 @@ from tests.mail.flow_helpers import AUTHSERV, ROOT, SUPPORT, mail
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 UP = GateReading("up", "up", "status page: Support Portal is operational", NOW)
 DOWN = GateReading("down", "down", "status page: Support Portal is major_outage", NOW)
-CONFIG = FlowConfig(support_address=SUPPORT, our_addresses=(SUPPORT,), message_id_domain="vendor.example",
+CONFIG = IntakeConfig(support_address=SUPPORT, our_addresses=(SUPPORT,), message_id_domain="vendor.example",
                     authserv_ids=(AUTHSERV,))
 REGISTRY = load_registry(ROOT / "config" / "customers.example.toml")
 POLICY = Policy.load(ROOT / "config" / "policy.toml")
@@ -40,13 +38,21 @@ class FakeRedactor:
         return Decision("resubmit", (Finding("PASSWORD", at, at + 6, 0.9, "fake", "secret"),), {"PASSWORD": 1})
 
 
+class Threads(NoLookups):
+    """The store as far as threading goes: every mail refers to ``thread``."""
+
+    def __init__(self, thread):
+        self.thread = thread
+
+    def thread_for(self, *, in_reply_to, references, subject):
+        return self.thread
+
+
 def _decide(raw: bytes, gate=DOWN, thread=None):
-    parsed = parse_message(raw)
-    identity = identify_sender(f"{parsed.from_name} <{parsed.from_addr}>" if parsed.from_addr else None,
-                               parsed.authentication_results, registry=REGISTRY, authserv_ids=CONFIG.authserv_ids)
     redactor = FakeRedactor()
-    outcome = decide(parsed, gate=gate, identity=identity, registry=REGISTRY, policy=POLICY, redactor=redactor,
-                     now=NOW, config=CONFIG, thread=thread)
+    deps = IntakeDeps(CONFIG, REGISTRY, POLICY, redactor)
+    message = MailMessage.from_bytes(raw, max_bytes=CONFIG.max_mail_bytes)
+    outcome = decide(message, Context(deps, NOW, gate, Threads(thread)))
     return outcome, redactor
 
 

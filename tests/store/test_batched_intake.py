@@ -12,6 +12,7 @@ from intake.domain.policy import Policy
 from intake.domain.severity import Severity
 from intake.outbox import enqueue
 from intake.store.models import OutboxItem, Ticket, TicketEvent, TicketMessageId
+from intake.store.uow import ReservedIds
 from tests.paths import ROOT
 
 POLICY = Policy.load(ROOT / "config" / "policy.toml")
@@ -90,7 +91,7 @@ def test_tickets_with_ids_taken_ahead_are_written_by_one_flush_and_later_ids_fol
     with factory() as s, s.begin():
         _open(s, "<before@acme.example>")
     with factory() as s, s.begin():
-        ids = services.TicketIds(s, expected=3)
+        ids = ReservedIds(s, "tickets", expected=3)
         rows = [_open(s, f"<batch-{i}@acme.example>", ticket_id=ids.take()) for i in range(4)]  # one more than expected
         services.record_message_ids(s, rows[0].id, ["<ack-0@vendor.example>"], direction="out", now=T0, defer=True)
         assert all(r.token == services.token_for(r.id) for r in rows)
