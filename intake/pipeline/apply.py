@@ -32,9 +32,9 @@ from intake.pipeline.decisions import (
     NewTicket,
     Rejected,
 )
+from intake.store import redaction_log
 from intake.store.models import InboundMessage, Ticket
 from intake.store.uow import UnitOfWork
-from intake.store import redaction_log
 
 __all__ = ["Applied", "apply"]
 
@@ -223,12 +223,12 @@ def _reject(d: Rejected, uow: UnitOfWork, deps: IntakeDeps) -> str:
     findings = [f for f in d.redaction.findings if 0 <= f.start < f.end <= len(d.scanned)]
     ref = m.message_id if m is not None else (d.slack.ref if d.slack is not None else None)
     if findings:
-        session, key, channel = uow.session, deps.hmac_key, d.message.channel
+        session, key, at = uow.session, deps.hmac_key, d.at
 
-        def log_entry() -> object:  # after the flush: each entry flushes (its hash chain)
-            return redaction_log.append(session, key=key, now=d.at, channel=channel, message_ref=ref,
-                                        sender_org=d.sender_org, text=d.scanned, findings=findings)
-        uow.after_flush(log_entry)
+        def log_entries(rejections: list[redaction_log.Rejection]) -> object:  # one lock, one flush
+            return redaction_log.append_many(session, key=key, now=at, rejections=rejections)
+        uow.collect("redaction_log", redaction_log.Rejection(d.message.channel, ref, d.sender_org, d.scanned,
+                                                             findings), log_entries)
     thread = d.thread
     if thread is not None:
         services.customer_follow_up(uow.session, thread.id, now=d.at, message_id=ref,

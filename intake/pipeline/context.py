@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
+from intake.mail.identity import SenderIdentity
 from intake.mail.parse import DEFAULT_MAX_BYTES
 from intake.mail.templates import Templates, window_words
 from intake.pipeline.decisions import ThreadRef
@@ -148,6 +149,12 @@ class IntakeDeps:
     templates: Templates | None = None  # needed to apply decisions that answer by mail
     hmac_key: bytes = b""  # needed to apply rejections (the redaction log's fingerprints)
     rules: Rules = field(default_factory=Rules)
+    # Sender identities by (From header, Authentication-Results): a pure function of them and the
+    # registry, and a burst comes from few senders (cleared when it grows past IDENTITY_CACHE).
+    identities: dict[tuple[str | None, tuple[str, ...]], SenderIdentity] = field(default_factory=dict, repr=False)
+
+
+IDENTITY_CACHE = 10_000
 
 
 @dataclass(frozen=True)

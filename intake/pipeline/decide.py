@@ -31,7 +31,7 @@ from intake.mail.extract import extract
 from intake.mail.filters import auto_reply_address, classify_inbound, may_auto_reply
 from intake.mail.identity import SenderIdentity, identify_sender
 from intake.mail.parse import ParsedMail
-from intake.pipeline.context import Context, severity_cap
+from intake.pipeline.context import IDENTITY_CACHE, Context, severity_cap
 from intake.pipeline.decisions import (
     AlreadyRecorded,
     Decision,
@@ -149,8 +149,16 @@ def _from_header(parsed: ParsedMail) -> str | None:
 
 def identify(parsed: ParsedMail, context: Context) -> SenderIdentity:
     """Who sent it, as far as the receiving server's Authentication-Results vouch for it."""
-    return identify_sender(_from_header(parsed), parsed.authentication_results, registry=context.deps.registry,
-                           authserv_ids=context.config.authserv_ids)
+    from_header = _from_header(parsed)
+    key = (from_header, tuple(parsed.authentication_results))
+    cache = context.deps.identities
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= IDENTITY_CACHE:
+            cache.clear()
+        found = cache[key] = identify_sender(from_header, parsed.authentication_results,
+                                             registry=context.deps.registry, authserv_ids=context.config.authserv_ids)
+    return found
 
 
 def _mail_gate(context: Context) -> GateReading:

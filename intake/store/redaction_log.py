@@ -37,13 +37,14 @@ import hmac
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from intake.store.models import RedactionLogEntry
+from intake.store.uow import ReservedIds
 from redaction.types import Finding
 
 GENESIS = "0" * 64
@@ -114,49 +115,76 @@ def _lock_chain(session: Session) -> None:
     # every other writer until commit.
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected message to log: ``text`` only fingerprints each finding's span (never stored)."""
+
+    channel: str
+    message_ref: str | None
+    sender_org: str | None
+    text: str = field(repr=False)
+    findings: Sequence[Finding | Mapping[str, Any]]
+
+
 def append(session: Session, *, key: bytes, now: dt.datetime, channel: str, message_ref: str | None,
            sender_org: str | None, text: str, findings: Sequence[Finding | Mapping[str, Any]]) -> RedactionLogEntry:
     """Record a rejected message inside the caller's transaction; returns the new (flushed) entry.
 
     ``text`` is used only to fingerprint each finding's span and is not stored. The caller commits.
     """
-    if not isinstance(key, bytes | bytearray) or len(key) < MIN_KEY_BYTES:
-        raise RedactionLogError(f"the redaction HMAC key must be at least {MIN_KEY_BYTES} bytes")
-    if now.tzinfo is None:
-        raise RedactionLogError("now must be timezone-aware")
-    if not findings:
+    return append_many(session, key=key, now=now,
+                       rejections=[Rejection(channel, message_ref, sender_org, text, findings)])[0]
+
+
+def _new_entry(key: bytes, now: dt.datetime, r: Rejection) -> RedactionLogEntry:
+    if not r.findings:
         raise RedactionLogError("a redaction log entry needs at least one finding")
-    if not channel or len(channel) > 16:
-        raise RedactionLogError(f"channel must be 1..16 characters, got {channel!r}")
+    if not r.channel or len(r.channel) > 16:
+        raise RedactionLogError(f"channel must be 1..16 characters, got {r.channel!r}")
     # Column limits: an over-long reference or organization name is cut, never rejected, so a
     # rejection is always recorded (the cut text is what the chain then covers).
-    message_ref = message_ref[:998] if message_ref else message_ref
-    sender_org = sender_org[:200] if sender_org else sender_org
+    message_ref = r.message_ref[:998] if r.message_ref else r.message_ref
+    sender_org = r.sender_org[:200] if r.sender_org else r.sender_org
+    text = r.text
     rows: list[dict[str, Any]] = []
-    for f in findings:
+    for f in r.findings:
         type_, start, end, recognizer, score = _finding_fields(f)
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             raise RedactionLogError(f"finding {type_} has offsets {start}..{end} outside the text (length {len(text)})")
         rows.append({"type": type_, "start": start, "end": end, "recognizer": recognizer,
                      "score": round(score, 4), "fingerprint": fingerprint(bytes(key), text[start:end])})
-    rows.sort(key=lambda r: (r["start"], r["end"], r["type"]))
+    rows.sort(key=lambda row: (row["start"], row["end"], row["type"]))
+    return RedactionLogEntry(created_at=now.astimezone(dt.UTC), channel=r.channel, message_ref=message_ref,
+                             sender_org=sender_org, entity_types=sorted({row["type"] for row in rows}),
+                             findings=rows)
+
+
+def append_many(session: Session, *, key: bytes, now: dt.datetime,
+                rejections: Sequence[Rejection]) -> list[RedactionLogEntry]:
+    """Record several rejected messages, chained in the given order, with one lock, one read of
+    the chain's head and one flush (a batch of fetched mails). The caller commits."""
+    if not isinstance(key, bytes | bytearray) or len(key) < MIN_KEY_BYTES:
+        raise RedactionLogError(f"the redaction HMAC key must be at least {MIN_KEY_BYTES} bytes")
+    if now.tzinfo is None:
+        raise RedactionLogError("now must be timezone-aware")
+    entries = [_new_entry(bytes(key), now, r) for r in rejections]
+    if not entries:
+        return []
     _lock_chain(session)
     last = session.execute(
         select(RedactionLogEntry.entry_hash).order_by(RedactionLogEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
-    entry = RedactionLogEntry(
-        created_at=now.astimezone(dt.UTC),
-        channel=channel,
-        message_ref=message_ref,
-        sender_org=sender_org,
-        entity_types=sorted({r["type"] for r in rows}),
-        findings=rows,
-        prev_hash=last or GENESIS,
-    )
-    entry.entry_hash = entry_hash(entry)
-    session.add(entry)
+    prev = last or GENESIS
+    # Ids taken ahead, in chain order: the chain's order is the id order, which a multi-row
+    # INSERT leaving the ids to the database need not keep.
+    ids = ReservedIds(session, RedactionLogEntry.__tablename__, len(entries))
+    for entry in entries:
+        entry.id = ids.take()
+        entry.prev_hash = prev
+        entry.entry_hash = prev = entry_hash(entry)
+    session.add_all(entries)
     session.flush()
-    return entry
+    return entries
 
 
 def iter_entries(session: Session, *, since: dt.datetime | None = None, until: dt.datetime | None = None,

@@ -155,6 +155,7 @@ class UnitOfWork:
         self._ids: dict[str, ReservedIds] = {}
         self._after_flush: list[Callable[[], object]] = []
         self._after_commit: list[Callable[[], object]] = []
+        self._collected: dict[str, list[Any]] = {}
 
     @classmethod
     @contextlib.contextmanager
@@ -178,6 +179,15 @@ class UnitOfWork:
         """Run ``work`` in this transaction right after the rows are flushed (work that flushes
         itself, like the redaction log's hash chain, would otherwise split the batch's flush)."""
         self._after_flush.append(work)
+
+    def collect(self, name: str, item: Any, write: Callable[[list[Any]], object]) -> None:
+        """Queue ``item``; right after the flush, ``write`` gets every item queued under ``name``
+        (in order) at once: e.g. the batch's redaction log entries, chained with one lock."""
+        items = self._collected.get(name)
+        if items is None:
+            items = self._collected[name] = []
+            self.after_flush(lambda: write(self._collected.pop(name)))
+        items.append(item)
 
     def after_commit(self, work: Callable[[], object]) -> None:
         """Run ``work`` once the transaction committed (log lines about what is now durable)."""
