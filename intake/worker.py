@@ -146,10 +146,10 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     ``slack`` builds the outbox's Slack transport and its on-done hook (``intake.wiring`` passes the
     bot's notifier when a bot token is set); without it Slack posts stay queued in the outbox.
     """
-    from intake.mail.flow import BatchIngest
     from intake.mail.imap import ImapConfig, MailboxPoller
     from intake.mail.templates import Templates
     from intake.pipeline import IntakeConfig, IntakeDeps
+    from intake.pipeline.mailbox import BatchIngest
     from intake.registry import load_registry
     from intake.store.db import make_engine, session_factory
 

@@ -1,4 +1,5 @@
-"""Email-channel commands: ``supportbot customers ...`` (registry) and ``supportbot replay`` (IMAP area)."""
+"""Email-channel commands: ``supportbot customers ...`` (registry); ``supportbot replay`` is the pipeline's
+(``intake.pipeline.cli``)."""
 
 from __future__ import annotations
 
@@ -117,8 +118,5 @@ def _check_templates(settings: Any) -> str:
 def register(group: click.Group) -> None:
     """Add the email channel's commands to the ``supportbot`` group."""
     group.add_command(customers)
-    from intake.mail.replay import replay
-
-    group.add_command(replay)
     config_check("customers")(_check_customers)
     config_check("templates")(_check_templates)

@@ -8,7 +8,7 @@ Exactly once, across crashes (issue 4, item 2):
 2. ``UID FETCH`` of ``RFC822.SIZE`` first (an over-size mail is quarantined without being
    downloaded), then ``BODY.PEEK[]`` + ``INTERNALDATE`` in batches; PEEK leaves ``\\Seen`` alone.
 3. Per message, one DB transaction records ``(mailbox, UIDVALIDITY, UID)``, the Message-ID and the
-   outcome with all its side effects (:func:`intake.mail.flow.ingest`).
+   outcome with all its side effects (``intake.pipeline.mailbox.BatchIngest``).
 4. Only then the message is flagged (and moved, if configured). A crash between 3 and 4 re-fetches
    the message; the recorded row makes that a no-op but for the flag.
 

@@ -1,6 +1,6 @@
 """The SMTP transport of the outbox: one email payload -> one SMTP transaction.
 
-Payload (written by ``intake.mail.flow`` and ``intake.services.send_reply``)::
+Payload (written by ``intake.pipeline.apply`` and ``intake.services.send_reply``)::
 
     {"to": [addr], "from": addr, "subject": str, "text": str, "message_id": "<...>",
      "in_reply_to": "<...>" | None, "references": ["<...>"], "headers": {"Auto-Submitted": ...},

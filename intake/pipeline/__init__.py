@@ -10,9 +10,10 @@
 * :mod:`~intake.pipeline.ingest`: one message per unit of work, or a batch sharing one.
 * :mod:`~intake.pipeline.errors`: the pipeline's own error types.
 
-Channel adapters (``intake.mail.flow`` for the IMAP poller, ``bot.actions`` for Slack) only
-translate what they received into a message and report the result. This package imports no
-adapter (``bot`` least of all).
+Channel adapters (``intake.pipeline.mailbox`` for the IMAP poller's batches, ``bot.actions`` for
+Slack) only translate what they received into a message and report the result; ``replay`` runs
+``decide`` alone. This package imports no Slack adapter (``bot``); nothing in ``intake.mail``
+imports it (the email rules it uses live there: parse, filters, identity, extract, templates).
 """
 
 from intake.pipeline.apply import Applied, apply

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from intake.domain.severity import Severity
+from intake.domain.ticket import ACTIVE_VALUES
 from intake.pipeline.messages import MailMessage, Message, SlackRequest
 from intake.portal import GateReading
 from redaction.types import Decision as RedactionResult
@@ -19,8 +20,8 @@ __all__ = [
     "NewTicket", "Quarantined", "Rejected", "ThreadRef", "TicketDraft",
 ]
 
-# Ticket states a customer's mail still follows up (the rest: a new request).
-ACTIVE_STATES = frozenset({"open", "awaiting_customer", "responded"})
+# Ticket states a customer's mail still follows up (the rest: a new request): the domain's set.
+ACTIVE_STATES = frozenset(ACTIVE_VALUES)
 
 
 @dataclass(frozen=True)

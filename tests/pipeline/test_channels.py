@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import actions, views
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
-from intake.mail.flow import BatchIngest
 from intake.mail.imap import FetchedMail, MessageBatch
 from intake.mail.templates import Templates
 from intake.pipeline import IntakeConfig, IntakeDeps, Rules
+from intake.pipeline.mailbox import BatchIngest
 from intake.portal import GateReading
 from intake.registry import load_registry
 from intake.store.models import InboundMessage, OutboxItem, RedactionLogEntry, Ticket

@@ -59,8 +59,10 @@ def _open_database(settings: Any) -> Any:
 def _gate(choice: str, factory: Any, settings: Any, now: dt.datetime) -> Any:
     from intake.portal import GateReading, latest_reading
 
-    if choice in ("up", "down"):
-        return GateReading(choice, choice, f"forced by --gate {choice}", now, "replay")
+    if choice == "up":
+        return GateReading("up", "up", "forced by --gate up", now, "replay")
+    if choice == "down":
+        return GateReading("down", "down", "forced by --gate down", now, "replay")
     if factory is not None:
         with factory() as session:
             reading = latest_reading(session)

@@ -1,4 +1,5 @@
-"""The email channel's adapter: the IMAP poller's batch handler.
+"""The email channel's adapter: the IMAP poller's batch handler (``intake.mail`` never imports the
+pipeline; this module joins them).
 
 It only translates: fetched mails -> :class:`intake.pipeline.MailMessage` (parsed once), then
 the pipeline's ``decide`` and ``apply`` for every mail of the batch in **one unit of work** (one
