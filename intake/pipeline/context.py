@@ -102,6 +102,7 @@ class IntakeConfig:
     our_addresses: tuple[str, ...] = ("support@vendor.example",)
     message_id_domain: str = "vendor.example"
     authserv_ids: tuple[str, ...] = ("mx.vendor.example",)
+    authserv_headers: int = 1  # how many of the topmost Authentication-Results are our servers'
     max_mail_bytes: int = DEFAULT_MAX_BYTES
     autoreply_window: dt.timedelta = dt.timedelta(days=1)
     ack_limit: int = 5
@@ -118,6 +119,7 @@ class IntakeConfig:
             our_addresses=tuple(dict.fromkeys(a for a in (address, (settings.imap_user or "").lower()) if "@" in a)),
             message_id_domain=address.rpartition("@")[2],
             authserv_ids=tuple(settings.authserv_ids),
+            authserv_headers=settings.authserv_headers,
             max_mail_bytes=settings.max_mail_bytes,
             autoreply_window=dt.timedelta(seconds=settings.autoreply_window_seconds),
             ack_limit=settings.autoreply_ack_limit,

@@ -157,7 +157,8 @@ def identify(parsed: ParsedMail, context: Context) -> SenderIdentity:
         if len(cache) >= IDENTITY_CACHE:
             cache.clear()
         found = cache[key] = identify_sender(from_header, parsed.authentication_results,
-                                             registry=context.deps.registry, authserv_ids=context.config.authserv_ids)
+                                             registry=context.deps.registry, authserv_ids=context.config.authserv_ids,
+                                             own_headers=context.config.authserv_headers)
     return found
 
 
