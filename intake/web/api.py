@@ -116,7 +116,7 @@ def _ticket_position(keys: tuple[str, ...]) -> tuple[dt.datetime, int]:
     # here, before it reaches the database (an offset at year 1 would overflow on the way to UTC).
     try:
         at = dt.datetime.fromisoformat(keys[0])
-        ident = int(keys[1])
+        ident = int(keys[1]) if re.fullmatch("[0-9]{1,19}", keys[1]) else -1
         if at.tzinfo is None or at.utcoffset() != dt.timedelta(0) or not 0 <= ident < 2**63:
             raise ValueError(keys)
     except (ValueError, OverflowError):
@@ -177,7 +177,7 @@ def redaction_query(params: dict[str, Any]) -> Select[tuple[RedactionLogEntry]]:
         q = q.where(cast(e.entity_types, String).contains(f'"{params["type"]}"', autoescape=True))
     if params["cursor"] is not None:
         try:
-            after = int(params["cursor"][0])
+            after = int(params["cursor"][0]) if re.fullmatch("[0-9]{1,19}", params["cursor"][0]) else -1
             if not 0 <= after < 2**63:
                 raise ValueError(after)
         except ValueError:

@@ -239,7 +239,7 @@ class Text(Param):
 
 
 # RFC 3339 date-time (the JSON Schema "date-time" format): a 'T', seconds and an offset are required.
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_RFC3339 = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})", re.ASCII)
 
 
 def parse_instant(text: str) -> dt.datetime:

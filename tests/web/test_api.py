@@ -215,6 +215,7 @@ def test_bad_redaction_parameters_are_a_400_problem(client, data):
     for query, param in (("type=EMAIL%25", "type"), ("since=last+week", "since"), ("limit=1000", "limit"),
                          ("cursor=" + api_schema.REDACTION_CURSOR.encode("-1"), "cursor"),
                          ("cursor=" + api_schema.REDACTION_CURSOR.encode("9" * 30), "cursor"),
+                         ("cursor=" + api_schema.REDACTION_CURSOR.encode("1_0"), "cursor"),
                          ("cursor=dHwyMDI2LTExLTI0VDA5OjAwOjAwKzAwOjAwfDE", "cursor"), ("state=open", "state")):
         resp = client.get(f"/api/v1/redactions?{query}", headers=_auth(token))
         assert resp.status_code == 400, (query, resp.text)
@@ -288,3 +289,27 @@ def test_api_token_commands_create_list_and_revoke_with_audit(db_url, engine, fa
         stored = s.scalar(select(ApiToken.token_hash).where(ApiToken.name == "portal-sync"))
     assert rows == [("api_token_created", "api_token:portal-sync"), ("api_token_revoked", "api_token:portal-sync")]
     assert stored is not None and token not in stored
+
+
+# -- instants ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-12-01T00:00:00Z", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),
+    ("2026-12-01t00:00:00z", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),  # RFC 3339 5.6 allows lower case
+    ("2026-12-01T01:30:00+01:30", dt.datetime(2026, 12, 1, tzinfo=dt.UTC)),
+    ("2026-11-30T23:00:00.5-01:00", dt.datetime(2026, 12, 1, 0, 0, 0, 500000, tzinfo=dt.UTC)),
+    ("2026-12-01T00:00:00.123456789Z", dt.datetime(2026, 12, 1, 0, 0, 0, 123456, tzinfo=dt.UTC)),  # cut, not rounded
+    ("2016-12-31T23:59:60Z", dt.datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)),  # a leap second
+])
+def test_instants_are_rfc_3339_date_times_made_utc(text, expected):
+    assert api_schema.parse_instant(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "2026-12-01", "2026-12-01T00:00:00", "2026-12-01 00:00:00Z", "2026-12-01T00:00Z", "2026-13-01T00:00:00Z",
+    "2026-12-01T24:00:00Z", "2026-12-01T00:00:00+24:00", "2026-12-01T00:00:00+0100", "0001-01-01T00:00:00+00:01",
+    "9999-12-31T23:59:59-00:01", "２０２６-12-01T00:00:00Z", "",
+])
+def test_anything_else_is_not_an_instant(text):
+    with pytest.raises(ValueError):
+        api_schema.parse_instant(text)

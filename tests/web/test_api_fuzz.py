@@ -124,7 +124,7 @@ def _fuzz(operations: list[APIOperation], mode: GenerationMode, check: Callable[
         if mode is GenerationMode.NEGATIVE and not operation.path_parameters and not operation.query:
             continue  # nothing to make invalid
 
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=False,
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case: Case) -> None:
