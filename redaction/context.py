@@ -201,6 +201,7 @@ class ContextRules:
         self._not_people = [fold(n) for n in (*allow.not_people, *vendor.products, vendor.name, vendor.legal_name) if n]
         self._staff = [name_tokens(n) for n in vendor.staff]
         self._vendor_needles = [fold_keep_length(n.strip()) for n in (*vendor.staff, vendor.name, vendor.legal_name) if n]
+        self.vendor_names = [n.strip().casefold() for n in (vendor.name, vendor.legal_name) if n and n.strip()]
         self._personas = {fold(p) for p in allow.test_personas}
         # A persona in a paragraph makes it test data: as whole words, and a one-word persona ("Alice")
         # only when no surname follows ("Alice Thornton" is a person).

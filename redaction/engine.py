@@ -63,6 +63,11 @@ _BLOCKERS = {"PERSON", "EMAIL_ADDRESS"}
 # or a closing ("... anna@web.de. Thanks, Tom Fischer").
 _SENTENCE_OR_CLOSING = re.compile(r"[.!?;]\s|(?i:\b" + CLOSING + r"\b)")
 OWN_WINDOW = 40
+_OWN_CONTACT_REASON = {
+    "sender": "sender's own contact (next to their name or organization)",
+    "colleague": "colleague's own contact (next to their name)",
+    "vendor_staff": "vendor staff's contact (next to their name)",
+}
 _ONE_URL = re.compile(r"[^\s]*[/?=&%][^\s]*\Z")
 _NOT_JOINABLE = {"SECRET_ASSIGNMENT", "HIGH_ENTROPY_SECRET", "AUTH_HEADER", "CONNECTION_STRING", "TWILIO_KEY",
                  "PROVIDER_SECRET", "CREDENTIAL",
@@ -338,8 +343,22 @@ class Redactor:
         return Finding(r.entity_type, r.start, r.end, round(r.score, 3), recognizer,
                        self._categories.get(r.entity_type, "pii"))
 
+    def _anchor_reason(self, value: str, sender: Sender | None) -> str:
+        """Whose own contact details follow this anchor: the sender's, a colleague's or the vendor's staff's."""
+        if sender is None or not (sender.name or sender.email):
+            return _OWN_CONTACT_REASON["sender"]  # an unknown sender: the signature is theirs
+        why = self.rules._person(value, sender) if "@" not in value else self.rules._email(value, sender)
+        if why in ("vendor staff", "vendor domain", "product or organization name"):
+            folded = value.casefold()
+            if why != "product or organization name" or any(n and n in folded for n in self.rules.vendor_names):
+                return _OWN_CONTACT_REASON["vendor_staff"]
+        if why is None or why in ("sender organization domain", "registered user"):
+            return _OWN_CONTACT_REASON["colleague"]
+        return _OWN_CONTACT_REASON["sender"]
+
     def _own_contact(self, text: str, f: Finding, anchors: list[tuple[int, int]],
-                     found: list[tuple[Finding, str | None]]) -> bool:
+                     found: list[tuple[Finding, str | None]]) -> tuple[int, int] | None:
+        """The anchor (a name, organization or own contact) whose contact detail ``f`` is, if any."""
         threshold = self.config.engine.threshold
 
         def blocked(lo: int, hi: int) -> bool:  # someone else's name or address sits in between
@@ -351,14 +370,14 @@ class Redactor:
                 continue  # the organization's name inside a link is no signature ("shop.acme.de/?email=...")
             if e <= f.start:
                 if f.start - e <= SIGNATURE_GAP and signature_gap(text[e:f.start]) and not blocked(e, f.start):
-                    return True
+                    return s, e
             elif f.end <= s:
                 # before the name: only on the same line ("+49 30 1234 5679 (anna.lange@acme-shop.de)")
                 gap = text[f.end:s]
                 if (s - f.end <= OWN_WINDOW and "\n" not in gap and not _SENTENCE_OR_CLOSING.search(gap)
                         and signature_gap(gap) and not blocked(f.end, s)):
-                    return True
-        return False
+                    return s, e
+        return None
 
     def _explain_one(self, view: View, lay: Layout, ents: list[EntitySpan], sender: Sender | None) -> list[Explained]:
         threshold = self.config.engine.threshold
@@ -397,7 +416,12 @@ class Redactor:
                 found.append((f, self.rules.suppress(f, view.text, sender, lay)))
 
         own_spans = self.rules.identity_anchors(view.text, sender)
-        own_spans += [(f.start, f.end) for f, why in found if why in _OWN_REASONS or (why or "").startswith("colleague")]
+        anchor_reason = {a: self._anchor_reason(view.text[a[0]:a[1]], sender) for a in own_spans}
+        for f, why in found:
+            if why in _OWN_REASONS or (why or "").startswith("colleague"):
+                own_spans.append((f.start, f.end))
+                anchor_reason[(f.start, f.end)] = _OWN_CONTACT_REASON[
+                    "colleague" if (why or "").startswith("colleague") or why == "sender organization domain" else "sender"]
         if own_spans:
             for i in sorted(range(len(found)), key=lambda k: found[k][0].start):
                 f, why = found[i]
@@ -407,9 +431,12 @@ class Redactor:
                 if zone.party == "third_party":
                     continue
                 anchors_here = [a for a in own_spans if zone_of(a[0]) is zone]
-                if anchors_here and self._own_contact(view.text, f, anchors_here, found):
-                    found[i] = (f, "sender's own contact (next to their name or organization)")
+                anchor = self._own_contact(view.text, f, anchors_here, found) if anchors_here else None
+                if anchor is not None:
+                    reason = anchor_reason.get(anchor, _OWN_CONTACT_REASON["sender"])
+                    found[i] = (f, reason)
                     own_spans.append((f.start, f.end))
+                    anchor_reason[(f.start, f.end)] = reason
 
         # Structure that names a third party where no recognizer looks: review author lines and
         # rating rows, the writer of a forwarded third-party mail, the name and phone lines of a
@@ -438,7 +465,7 @@ class Redactor:
         for i, (f, why) in enumerate(found):
             if why is None and f.category == "pii":
                 zone = zone_of(f.start)
-                own = self.people.own_by_structure(view.text, f, zone)
+                own = self.people.own_by_structure(view.text, f, zone) or self.people.public_by_structure(view.text, f)
                 if own is not None:
                     found[i] = (f, own)
                 elif f.score < threshold:

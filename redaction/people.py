@@ -101,7 +101,7 @@ _FIRST_PERSON = re.compile(
 # Someone else's contact data in the same sentence: the first person is then talking about them.
 _OTHER_PERSON = re.compile(
     r"(?i)\b(?:customers?|client[ea]?s?|buyers?|shoppers?|end[- ]?users?|recipients?|his|her|hers|him|their|she|he"
-    r"|kund(?:e|in|en)|endkund\w*|seine?n?|klant\w*|zijn|haar|cliente?s?|acquirente|comprador[a]?|son|sa|ses"
+    r"|kund(?:e|in|en)|endkund\w*|seine?n?|klant\w*|zijn|haar|cliente?s?|acquirente|comprador[a]?|(?-i:son|sa|ses)"
     r"|klient\w*|jego|jej|the person|die person|la personne|de persoon|wife|husband|frau|mann|son|daughter)\b"
 )
 # A colleague handing over with their number: "my colleague X takes over, reach him on ...".
@@ -158,7 +158,14 @@ _ROW_NAME = re.compile(
     r"(?<![\w.@/])([A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+(?:[ \t](?:(?:van|von|de|der|den|da|di|del|le|la)[ \t])?"
     r"[A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+){1,2}|[A-ZÀ-ÞŁŚŻŹĆŃ][a-zß-ÿłśżźćńęąő'’\-]+[ \t][A-ZÀ-ÞŁŚŻŹĆŃ]\.)(?![\w@])"
 )
-_SENTENCE_START = re.compile(r"[.!?]\s|\n\s*\n|\n(?=\s*[-*•>])")
+# A sentence ends at ".", "!" or "?" (not after an abbreviation: "Tel. 040 ...", "ca. 10 min"), a blank
+# line or a list item.
+_SENTENCE_START = re.compile(
+    r"(?<!\b[Tt]el)(?<!\b[Tt]él)(?<!\b[Nn]r)(?<!\b[Nn]o)(?<!\b[Cc]a)(?<!\bStr)(?<!\bstr)(?<!\b[Mm]ob)(?<!\b[Ff]ax)"
+    r"(?<!\b[Tt]lf)(?<!\b[Tt]fn)(?<!\bul)(?<!\bDr)(?<!\bHr)(?<!\bFr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bz\.B)(?<!\bbzw)"
+    r"(?<!\bggf)(?<!\binkl)(?<!\bcell)(?<!\bcel)(?<!\btfno)(?<!\bTfno)"
+    r"[.!?]\s|\n\s*\n|\n(?=\s*[-*•>])"
+)
 _NAME_IN_HEADER = re.compile(
     r"([A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+(?:[ \t]+(?:(?:van|von|de|der|den|da|di|del|le|la)[ \t]+)?[A-ZÀ-ÞŁŚŻŹĆŃ][\w'’\-]+){1,3})"
 )
@@ -273,6 +280,63 @@ def _first_person(text: str, start: int, zone_start: int) -> bool:
     if _CUSTOMER.search(sentence, 0, m.start()) or _QUOTE_OPEN.search(sentence, 0, m.start()):
         return False
     return not _OTHER_PERSON.search(sentence, m.end())
+
+
+# The first person as the subject, with the reach word after the number ("Ich bin unter ... erreichbar",
+# "Ik ben op ... bereikbaar", "I'm on ... all day").
+_SELF_SUBJECT = re.compile(r"(?i)\b(?:ich|bin|je|j'|ik|io|sono|yo|estoy|ja|jestem|i|i'm|i am)\b")
+_REACH_AFTER = re.compile(
+    r"(?i)[^.!?\n]{0,30}\b(?:erreichbar|zu erreichen|bereikbaar|joignable|raggiungibile|localizable|disponible|"
+    r"dostępn\w*|reachable|available|anrufen|an)\b"
+)
+# Asking for a call back: the number is the sender's ("Bitte um Rückruf unter ...", "please call back on ...").
+_CALLBACK = re.compile(
+    r"(?i)\b(?:rückruf\w*|zurückrufen|call ?back|callback|ring back|rappel(?:er|ez|le)?|me rappeler|terugbel\w*|"
+    r"terug te bellen|richiam\w*|devu[ée]lveme la llamada|devolver la llamada|oddzwo\w*)\b"
+)
+
+
+# "as X said", "wie X sagte", "comme disait X", "come diceva X", "como dijo X", "jak mówił X", "zoals X zei".
+_PUBLIC_BEFORE = re.compile(r"(?i)\b(?:as|like|wie|schon|comme|come|como|jak|zoals|so)\s+\Z")
+_PUBLIC_AFTER = re.compile(
+    r"(?i)['’]?s?\s*(?:once\s+|einmal\s+|schon\s+)?(?:said|says|put it|would say|famously|sagte|sagt|meinte|"
+    r"disait|a dit|dit|diceva|ha detto|disse|decía|dijo|mówił|powiedział|zei|zegt|schreef|schrieb|wrote)\b"
+)
+_QUOTE_BY = re.compile(
+    r"(?i)\b(?:quote (?:by|from)|zitat von|citation de|citazione di|cita de|cytat z|citaat van|in the words of|"
+    r"mit den worten von|selon les mots de|frei nach|d'après|(?:comme|come|como|jak|zoals|wie) (?:disait|diceva|"
+    r"decía|dijo|mówił|zei|sagte|schon)|to quote)\s+\Z"
+)
+
+
+def _sentence_after(text: str, end: int, zone_end: int, size: int = 100) -> str:
+    window = text[end:min(zone_end, end + size)]
+    m = re.search(r"[.!?](?:\s|$)|\n", window)
+    return window[:m.start()] if m else window
+
+
+_STORE_WORD = re.compile(
+    r"(?i)\b(?:store|shop|branch|filiale|filialen|laden|geschäft|markt|magasin|boutique|agence|winkel|filiaal|vestiging|"
+    r"negozio|punto vendita|tienda|sucursal|sklep|oddział|showroom|outlet)\b"
+)
+_CLOSING_LINE = re.compile(
+    r"(?im)^[ \t>]*(?:--|(?:[\w'’ ]{0,20}\s)?(?:regards|grüße|grüßen|grüsse|gruß|gruss|cheers|thanks|danke|merci|"
+    r"cordialement|saluti|grazie|groeten|groet|saludos|pozdrawiam|pozdrowienia|best|lg|vg|mfg)\b)[^\n]{0,40}$"
+)
+
+
+def _line_of(text: str, pos: int) -> str:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return text[lo:hi if hi >= 0 else len(text)]
+
+
+def _in_zone_signature(text: str, f: Finding, zone: Zone) -> bool:
+    """Below the last closing line of a forwarded or quoted mail (its writer's signature block)."""
+    closing = None
+    for m in _CLOSING_LINE.finditer(text, zone.start, f.start):
+        closing = m
+    return closing is not None and f.start - closing.end() <= 200 and text.count("\n", closing.end(), f.start) <= 6
 
 
 def _sentence_before(text: str, start: int, zone_start: int, size: int = 160) -> str:
@@ -489,12 +553,36 @@ class PeopleModel:
             if _first_person(text, f.start, zone.start):
                 return f"first-person contact ({who})"
             sentence = _sentence_before(text, f.start, zone.start)
-            if _HANDOVER.search(sentence) and _REACH_THEM.search(sentence) and not _THIRD(sentence):
+            after = _sentence_after(text, f.end, zone.end)
+            if f.type != "POSTAL_ADDRESS" and not _THIRD(sentence + " " + after) and (
+                    (_SELF_SUBJECT.search(sentence) and _REACH_AFTER.match(after)) or _CALLBACK.search(sentence)):
+                return f"first-person contact ({who})"  # "Ich bin unter ... erreichbar", "Bitte um Rückruf: ..."
+            whole = sentence + " " + after
+            if _HANDOVER.search(whole) and _REACH_THEM.search(whole) and not _THIRD(whole):
                 return "colleague handing over with their contact details"
-            if f.type == "PHONE_NUMBER" and not _THIRD(sentence) and (
-                    _STORE_LINE.search(sentence) or _STORE_PHONE_LABEL.search(text, max(zone.start, f.start - 60), f.start)
-                    or len(_HOURS.findall(_paragraph(text, f.start, zone))) >= 2):
-                return "the organization's own line (store or office)"
+            if f.type == "PHONE_NUMBER" and not _THIRD(sentence):
+                paragraph = _paragraph(text, f.start, zone)
+                hours = len(_HOURS.findall(paragraph))
+                if (_STORE_LINE.search(sentence) or _STORE_PHONE_LABEL.search(text, max(zone.start, f.start - 60), f.start)
+                        or hours >= 2 or (hours and _STORE_WORD.search(paragraph))):
+                    return "the organization's own line (store or office)"
+            if zone.start > 0 and _in_zone_signature(text, f, zone) and not _THIRD(_line_of(text, f.start)):
+                return f"the {who}'s signature in their forwarded or quoted mail"
+        return None
+
+    @staticmethod
+    def public_by_structure(text: str, f: Finding) -> str | None:
+        """A name quoted in passing ("as Steve Jobs said", "wie Goethe sagte", "comme disait ...") is a
+        public figure's, not a third party's personal data."""
+        if f.type != "PERSON":
+            return None
+        before = text[max(0, f.start - 40):f.start]
+        if _CUSTOMER.search(before) or _CUSTOMER.search(text, f.end, min(len(text), f.end + 15)):
+            return None
+        if _PUBLIC_BEFORE.search(before) and _PUBLIC_AFTER.match(text, f.end, min(len(text), f.end + 40)):
+            return "public figure quoted in passing"
+        if _QUOTE_BY.search(before):
+            return "public figure quoted in passing"
         return None
 
     def third_party_by_structure(self, f: Finding, zone: Zone, text: str) -> str | None:

@@ -180,6 +180,8 @@ COLLEAGUE_AND_STORE = [
     ("nl", "Mijn collega Bram Smit neemt het over, hij is bereikbaar op 06 99887766.", "06 99887766", "colleague"),
     ("it", "Da domani il mio collega Luca Ferri mi sostituisce, è raggiungibile al 348 555 1212.", "348 555 1212",
      "colleague"),
+    ("de", "Mein Kollege Tim Sommer (+49 170 5566778) übernimmt ab morgen die Abstimmung.", "+49 170 5566778",
+     "colleague"),
     ("de", "Filiale Altona meldet: Kasse offline seit 10 Uhr. Öffnungszeiten 9-18 Uhr, die Filiale erreicht ihr "
            "unter +49 40 3344556.", "+49 40 3344556", "sender"),
     ("en", "Our Leeds store reports the card terminal is down; the store line is +44 113 496 0123 during opening hours.",
@@ -411,3 +413,92 @@ def test_a_one_word_persona_does_not_make_a_real_name_test_data(redactor):
     assert not any(e.suppressed_by and "test record" in e.suppressed_by for e in explained), _explain(
         redactor, text, SENDERS["en"])
     _flags(redactor, text, SENDERS["en"], "PERSON")
+
+
+# -- the first person with the reach word after the number, call-back requests -------------------
+SELF_AFTER_OR_CALLBACK = [
+    ("de", "Ich bin heute unter 0171 4455667 erreichbar, falls ihr Fragen habt.", "0171 4455667"),
+    ("de", "Bitte um Rückruf unter +49 171 4455667, es eilt.", "+49 171 4455667"),
+    ("nl", "Ik ben vandaag op +31 6 12345678 bereikbaar.", "+31 6 12345678"),
+    ("fr", "Merci de me rappeler au 06 12 34 56 78.", "06 12 34 56 78"),
+    ("en", "Please call back on 07700 900456 once you know more.", "07700 900456"),
+    ("it", "Per favore richiamatemi al +39 347 123 4567.", "+39 347 123 4567"),
+    ("pl", "Proszę oddzwonić na +48 512 345 678.", "+48 512 345 678"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "value"), SELF_AFTER_OR_CALLBACK)
+def test_a_first_person_reach_word_after_the_number_or_a_call_back_request_is_the_senders(redactor, lang, text, value):
+    _clean(redactor, text, SENDERS[lang])
+    assert _party_of(redactor, text, SENDERS[lang], value).party == "sender"
+
+
+SOMEONE_ELSE_REACHABLE = [
+    ("de", "Die Kundin bittet um Rückruf unter 0171 9988776."),
+    ("de", "Der Kunde ist unter 0171 9988776 erreichbar."),
+    ("en", "The buyer asked for a call back on 07700 900321."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), SOMEONE_ELSE_REACHABLE)
+def test_a_customer_asking_for_a_call_back_is_a_third_party(redactor, lang, text):
+    _flags(redactor, text, SENDERS[lang], "PHONE_NUMBER")
+
+
+# -- public figures in passing -------------------------------------------------------------------
+PUBLIC_FIGURES = [
+    ("de", "Wie Steve Jobs sagte: keep it simple. Unser Kunde findet den Checkout zu lang, er bricht ab."),
+    ("en", "As Elon Musk says, the best part is no part. Our customers order less since the new checkout, she said."),
+    ("fr", "Comme disait Antoine de Saint-Exupéry, la perfection... Le client trouve la page trop chargée, il part."),
+    ("nl", "Zoals Johan Cruijff zei: elk nadeel heb z'n voordeel. De klant ziet zijn bestelling niet, hij belt steeds."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), PUBLIC_FIGURES)
+def test_public_figures_quoted_in_passing_are_public(redactor, lang, text):
+    _clean(redactor, text, SENDERS[lang])
+
+
+def test_a_customer_quoted_like_a_public_figure_is_still_a_third_party(redactor):
+    _flags(redactor, "Like customer Anna Berg said, her order never arrived.", SENDERS["en"], "PERSON")
+
+
+# -- mixed probes: abbreviations inside a sentence, forwarded colleague signatures, quoted titles -------
+PROBES_CLEAN = [
+    ("de", "Kurzes Update aus der Filiale Eppendorf: Kartenterminal geht wieder. Bei Fragen: Filiale Eppendorf, "
+           "Tel. 040 4711 220, Mo–Sa 10–19 Uhr."),
+    ("it", "Riepilogo: il nostro negozio di Torino (tel. 011 562 3344) è aperto lun-sab 9:30-19:30; l'orario sul sito "
+           "è sbagliato."),
+    ("de", "Zur Info, Mail von meinem Kollegen unten.\n\n-----Ursprüngliche Nachricht-----\nVon: Tobias Hahn "
+           "<t.hahn@radhaus-vogel.de>\nGesendet: Freitag, 4. Dezember 2026 09:12\nAn: Katrin Vogel\nBetreff: Feed\n\n"
+           "Der Feed ist leer.\nGruß Tobias\nTel. 040 6677 1234"),
+    ("de", "Unser Produkt „Bergmann Classic“ wird in der Suche nicht gefunden, „Bergmann Sport“ schon."),
+    ("es", "Hola, soy Lucía de Tienda Sol. Mi teléfono directo es el 912 345 678 por si necesitáis algo."),
+    ("pl", "Dzień dobry, w razie pytań proszę dzwonić pod mój numer 22 628 11 44. Pozdrawiam, Agnieszka"),
+    ("de", "Wie schon Goethe sagte: Mehr Licht! Unsere Produktbilder laden zu langsam, der Kunde beschwert sich."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), PROBES_CLEAN)
+def test_probes_that_must_stay_clean(redactor, lang, text):
+    _clean(redactor, text, SENDERS[lang])
+
+
+PROBES_DIRTY = [
+    ("de", "Die Retoure von Herrn Dieter Kollmann, Am Stadtpark 3, 22303 Hamburg, ist angekommen, aber nicht gebucht.",
+     "POSTAL_ADDRESS"),
+    ("de", "Kundin hat sich mit falscher Mail registriert: petra.koenig(at)t-online(punkt)de – bitte zusammenführen.",
+     "EMAIL_ADDRESS"),
+    ("nl", "Op het pakbon staat:\nMevr. A. de Groot\nLaan van Meerdervoort 210\n2517 BH Den Haag", "POSTAL_ADDRESS"),
+    ("it", "Recensione visibile con nome completo: \"Ottimo servizio\" — Francesca Lombardi, 5 stelle, 01/12/2026",
+     "PERSON"),
+    ("pl", "Klientka prosi o usunięcie danych: Joanna Wiśniewska, ul. Kwiatowa 12/4, 31-123 Kraków, tel. 601 234 567.",
+     "POSTAL_ADDRESS"),
+    ("de", "Hallo,\nweitergeleitet von unserer Kundin:\n\nVon: Lisa Marquardt <lisa.m@web.de>\nGesendet: Freitag\n"
+           "Betreff: Retoure\n\nHallo, wo bleibt mein Geld?\nLisa Marquardt", "EMAIL_ADDRESS"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), PROBES_DIRTY)
+def test_probes_that_must_be_flagged(redactor, lang, text, kind):
+    _flags(redactor, text, SENDERS[lang], kind)
