@@ -201,8 +201,12 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
         templates = Templates(settings.templates_dir)
         templates.check()
         registry = load_registry(settings.customers_path)
+        from intake.mail.scan import WindowedRedactor
+
         if redactor is None:
             redactor = get_redactor(settings.redaction_config, model=settings.spacy_model)
+        # long texts (a 20 MB log attached) are scanned whole, in overlapping windows
+        redactor = WindowedRedactor(redactor, max_chars=2 * settings.max_mail_bytes)
         deps = IntakeDeps(IntakeConfig.from_settings(settings), registry, policy, redactor, templates,
                           settings.hmac_key())
         handler = BatchIngest(factory, deps, gate=gate.current, clock=clock)

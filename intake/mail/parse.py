@@ -57,7 +57,10 @@ DEFAULT_MAX_BYTES = 25 * 1024 * 1024  # the usual MTA message-size limit; bigger
 DEFAULT_MAX_PARTS = 500  # a real support mail has a handful; mail bombs have thousands
 DEFAULT_MAX_DEPTH = 12  # forwarded-of-forwarded chains rarely pass 4
 DEFAULT_TIME_BUDGET = 5.0  # seconds of CPU-ish wall time per mail
-DEFAULT_MAX_TEXT_ATTACHMENT_BYTES = 1024 * 1024  # above this a "text" attachment is not scanned
+# Text attachments are decoded for the redaction scan up to the mail's own size limit (the scan
+# runs in windows: intake.mail.scan); a smaller limit leaves a "too large to scan" attachment,
+# which the flow must never treat as clean.
+DEFAULT_MAX_TEXT_ATTACHMENT_BYTES = DEFAULT_MAX_BYTES
 _FEED_CHUNK = 64 * 1024
 
 # Headers the filters (intake.mail.filters) look at, kept decoded on ParsedMail.filter_headers.
@@ -622,7 +625,7 @@ def parse_message(
     max_parts: int = DEFAULT_MAX_PARTS,
     max_depth: int = DEFAULT_MAX_DEPTH,
     time_budget: float = DEFAULT_TIME_BUDGET,
-    max_text_attachment_bytes: int = DEFAULT_MAX_TEXT_ATTACHMENT_BYTES,
+    max_text_attachment_bytes: int | None = None,
     max_nesting: int = DEFAULT_MAX_NESTING,
     clock: Callable[[], float] = time.monotonic,
 ) -> ParsedMail:
@@ -707,7 +710,8 @@ def parse_message(
         rt = msg.get_param("report-type")
         report_type = str(rt[2] if isinstance(rt, tuple) else rt).lower() if rt else None
 
-    walk = _Walk(budget, max_parts, max_depth, max_text_attachment_bytes, defects)
+    text_limit = max_bytes if max_text_attachment_bytes is None else max_text_attachment_bytes
+    walk = _Walk(budget, max_parts, max_depth, text_limit, defects)
     _visit(msg, walk, 0)
     body, body_source = _join_body(walk.body_parts, budget)
     budget.check("converting the body")

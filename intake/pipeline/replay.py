@@ -178,6 +178,7 @@ def _print_human(name: str, result: dict[str, Any]) -> None:
 @click.pass_context
 def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json: bool) -> None:
     """Dry run: what would happen to each mail and why (no database writes, no mail sent)."""
+    from intake.mail.scan import WindowedRedactor
     from intake.mail.templates import Templates
     from intake.pipeline import IntakeConfig, IntakeDeps
     from intake.registry import load_registry
@@ -195,8 +196,9 @@ def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json
         raise click.ClickException(str(exc)) from None
     factory = _open_database(settings)
     notes = [] if factory is not None else ["no database: follow-ups and reply budgets not checked"]
-    deps = IntakeDeps(IntakeConfig.from_settings(settings), registry, policy,
-                      get_redactor(settings.redaction_config, model=settings.spacy_model), templates)
+    redactor = WindowedRedactor(get_redactor(settings.redaction_config, model=settings.spacy_model),
+                                max_chars=2 * settings.max_mail_bytes)
+    deps = IntakeDeps(IntakeConfig.from_settings(settings), registry, policy, redactor, templates)
     context = _Context(settings, deps, _gate(gate_choice, factory, settings, now), factory, notes)
     for note in notes:
         click.echo(f"note: {note}", err=True)

@@ -66,3 +66,22 @@ def test_a_forged_authentication_results_header_below_ours_earns_no_trust(worker
     by_subject = {t.subject: t for t in tickets(factory)}
     assert by_subject["real"].sender_trusted and by_subject["real"].priority_eligible
     assert not by_subject["forged"].sender_trusted and not by_subject["forged"].priority_eligible
+
+
+def test_a_key_at_the_end_of_a_large_log_attachment_is_found(worker, factory, dovecot):
+    from tests.mail.test_scan_windows import TOKEN, log_text
+
+    big_log = log_text(1_100_000) + f"\nexport GITHUB_TOKEN={TOKEN}\n"  # over the old 1 MiB scan limit
+    raw = (f"From: Alice Anders <alice@acme.example>\nTo: support@vendor.example\nSubject: export fails\n"
+           f"Message-ID: <big-log@acme.example>\nAuthentication-Results: {AUTHSERV}; dmarc=pass header.from=acme.example\n"
+           'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+           "--b\nContent-Type: text/plain\n\nOrganization: acme\nProject: shop-eu\nSeverity: S2\n\n"
+           "The export fails, log attached.\n"
+           '--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="export.log"\n\n'
+           f"{big_log}\n--b--\n")
+    dovecot.append(raw.encode())
+    drain(worker)
+    [row] = inbound(factory)
+    assert row.outcome == "rejected_redaction", row.reason
+    assert "GITHUB_TOKEN" in row.reason
+    assert tickets(factory) == []
