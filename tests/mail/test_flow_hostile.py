@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from intake.mail import flow
+from intake.pipeline import messages
 from intake.worker import build_worker
 from tests.mail.flow_helpers import AUTHSERV, drain, inbound, mail, make_settings, tickets
 from tests.mail.test_parse_hostile import deep_multipart
@@ -30,13 +30,13 @@ def worker(db_url, factory, dovecot, smtp_sink, statuspage):
 def test_a_2000_deep_mail_is_quarantined_in_its_batch_without_degrading_it(worker, factory, dovecot, caplog,
                                                                            monkeypatch):
     calls: list[int] = []
-    real = flow.parse_message
+    real = messages.parse_message
 
     def counting(raw, **kw):
         calls.append(len(raw))
         return real(raw, **kw)
 
-    monkeypatch.setattr(flow, "parse_message", counting)
+    monkeypatch.setattr(messages, "parse_message", counting)
     dovecot.append(mail(subject="before"))
     dovecot.append(deep_multipart(2000))
     dovecot.append(mail(subject="after"))
