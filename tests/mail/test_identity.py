@@ -152,7 +152,7 @@ def test_organizational_domain_uses_the_public_suffix_list(domain: str, org_doma
 
 
 def test_organizational_domain_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    import intake.registry as registry_module
+    import intake.registry.model as registry_module
 
     monkeypatch.setattr(registry_module, "_TLD_EXTRACT", None)  # a fresh extractor, as at start-up
 
