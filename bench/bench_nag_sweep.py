@@ -1,6 +1,6 @@
 """Benchmark: the nag sweep over 100,000 open tickets.
 
-Targets (issue 6): a sweep that finds the due tickets takes < 100 ms; the clock process stays < 200 MB.
+Targets: a sweep that finds the due tickets takes < 100 ms; the clock process stays < 200 MB.
 
     .venv/bin/python bench/bench_nag_sweep.py                 # SQLite (temp file) and PostgreSQL if reachable
     .venv/bin/python bench/bench_nag_sweep.py --url sqlite:////tmp/x.db --tickets 100000 --due 1000

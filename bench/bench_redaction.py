@@ -17,7 +17,7 @@ the very same texts with ``--jsonl``).
    one ``analyze()`` per message (what a straightforward integration does);
 3. **full nlp.pipe**: the same model with every pipe enabled, ``nlp.pipe(texts, batch_size=64)``.
 
-Prints messages/s of each (best of ``--repeat`` runs after a warm-up), the ratios and the issue 10
+Prints messages/s of each (best of ``--repeat`` runs after a warm-up), the ratios and the speed
 targets (>= 5x vanilla Presidio, >= 2x the full pipe), plus the process's peak RSS after
 each stage. Exit status 1 when a target is missed. Nothing here touches the network (tldextract
 is pinned to its bundled snapshot first).

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/eval_holdout.py [--jsonl FILE] [--config FILE] [--model NAME] [--spans] [--json]
 
-Prints the issue 3 figures (message-level secret recall, PII recall, clean false-flag rate, sender
+Prints the redaction quality figures (message-level secret recall, PII recall, clean false-flag rate, sender
 identity flags), then every missed dirty message (id, kind, label types and values), every false
 flag on a clean message (id, finding type, recognizer, flagged text) and every finding on the
 sender's own identity. ``--spans`` also lists labelled spans no finding overlapped in messages

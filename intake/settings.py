@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from redaction.config import VendorConfig, load_vendor
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 
@@ -83,7 +85,6 @@ class Settings(BaseSettings):
     imap_lease_seconds: float = Field(120.0, gt=0, validation_alias=_alias("IMAP_LEASE_SECONDS"))
     outbox_claim_ttl: float = Field(300.0, gt=0, validation_alias=_alias("OUTBOX_CLAIM_TTL"))
     portal_refresh_seconds: float = Field(30.0, gt=0, validation_alias=_alias("PORTAL_REFRESH_SECONDS"))
-    vendor_name: str = Field("Vendor", validation_alias=_alias("VENDOR_NAME"))
     expert_services_url: str = Field("https://www.vendor.example/expert-services",
                                      validation_alias=_alias("EXPERT_SERVICES_URL"))
 
@@ -211,6 +212,12 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'supportbot.db').resolve()}"
 
     @property
+    def vendor_name(self) -> str:
+        """The vendor's name, from ``[vendor] name`` of the redaction config: the one place the
+        vendor's identity (name, domains, staff, products) is written."""
+        return vendor_identity(self.redaction_config).name or "Vendor"
+
+    @property
     def redaction_model_override(self) -> str | None:
         """The spaCy model named in the environment, which beats the redaction config's ``[engine] model``."""
         return self.spacy_model if "spacy_model" in self.model_fields_set else None
@@ -234,3 +241,9 @@ def get_settings() -> Settings:
 def load_settings(**overrides: Any) -> Settings:
     """Fresh settings (not cached), with keyword overrides: for tests and CLI options."""
     return Settings(**overrides)
+
+
+@lru_cache(maxsize=8)
+def vendor_identity(redaction_config: Path) -> VendorConfig:
+    """``[vendor]`` of a redaction config file (read once per path)."""
+    return load_vendor(redaction_config)

@@ -225,3 +225,17 @@ def load_config(path: Path | None = None, *, model: str | None = None) -> Redact
         vendor=built["vendor"],
         allow=built["allow"],
     )
+
+
+def load_vendor(path: Path | None = None) -> VendorConfig:
+    """Only ``[vendor]``: who the vendor is. The one place its identity is written; the intake's
+    settings read the vendor's name from here."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RedactionConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RedactionConfigError(f"{path}: not valid TOML: {exc}") from exc
+    vendor: VendorConfig = _build("vendor", VendorConfig, data.get("vendor", {}), path)
+    return vendor

@@ -1,4 +1,5 @@
-"""Context rules: what looks like PII or a secret but is not a finding (issue 3, item 3).
+"""Context rules: what looks like PII or a secret but is not a finding (the sender's own details,
+the vendor's staff and products, documentation placeholders).
 
 - The requester's own identity (name, email, phone, organization, signature block, the greeting
   line addressing the vendor) and the registered users and domains of their organization: the

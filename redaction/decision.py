@@ -1,4 +1,5 @@
-"""From scored findings to the verdict: ``clean`` or ``resubmit`` (issue 3, item 4).
+"""From scored findings to the verdict: ``clean`` or ``resubmit`` (support terms: requests with
+third-party personal data or secrets are discarded and re-requested in anonymized form).
 
 The support terms make any non-anonymized third-party personal data or application secret a
 reason to ask for an anonymized resubmission, so one finding is enough. Reasons are entity types

@@ -2,18 +2,25 @@
 
 The vendor sells a frontend management platform (shops, storefront, CMS, checkout, APIs) to
 business customers. Its own staff, domains and product names are never third-party personal
-data (issue 3, "context rules"); `config/redaction.toml` should carry the same values. Keep this
-module data only: no imports from the rest of the project.
+data (the support terms' "context rules"). The identity itself (name, legal name, domains, phone)
+is read from ``[vendor]`` of ``config/redaction.toml``, the one place it is written; the rest is the
+corpus's own world. No imports from the rest of the project.
 """
 
 from __future__ import annotations
 
-VENDOR_NAME = "Velora"
-VENDOR_LEGAL_NAME = "Velora Systems GmbH"
-VENDOR_DOMAINS = ("velora.io", "velora-cdn.net", "velora.dev")
+import tomllib
+from pathlib import Path
+
+_VENDOR = tomllib.loads((Path(__file__).resolve().parents[2] / "config" / "redaction.toml")
+                        .read_text(encoding="utf-8"))["vendor"]
+
+VENDOR_NAME: str = _VENDOR["name"]
+VENDOR_LEGAL_NAME: str = _VENDOR["legal_name"]
+VENDOR_DOMAINS: tuple[str, ...] = tuple(_VENDOR["domains"])
 SUPPORT_EMAIL = "support@velora.io"
 VENDOR_ADDRESS = "Velora Systems GmbH, Leopoldstraße 120, 80802 München, Germany"
-VENDOR_PHONE = "+49 89 2154 7700"
+VENDOR_PHONE: str = _VENDOR["phones"][0]
 
 # Product and component names (may look like names of people or places to an NER model).
 PRODUCTS = (

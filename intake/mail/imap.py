@@ -1,7 +1,7 @@
 """The IMAP poller: reads new mail by UID, hands each to the flow, marks it done on the server
 only after its outcome is committed.
 
-Exactly once, across crashes (issue 4, item 2):
+Exactly once, across crashes (a mail is decided once even if the worker dies mid-batch):
 
 1. ``UID SEARCH`` for messages not yet marked done (``NOT KEYWORD $SupportbotDone``, or
    ``UNSEEN`` where the server has no custom keywords).

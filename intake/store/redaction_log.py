@@ -2,7 +2,7 @@
 
 Support terms: requests with non-anonymized third-party personal data or application secrets may
 be deleted and re-requested in anonymized form. We discard the content and keep only this record
-of *that* it happened and *what kind* of data it was (issue 3, item 5):
+of *that* it happened and *what kind* of data it was, for compliance review:
 
 - time, channel, message reference, sender organization, entity types;
 - per finding: type, offsets, recognizer, score and an **HMAC-SHA256 fingerprint** of the value

@@ -43,3 +43,12 @@ def test_the_hmac_key_is_generated_once_and_kept(monkeypatch: pytest.MonkeyPatch
     key = Settings().hmac_key()
     assert len(key) == 64 and Settings().hmac_key() == key
     assert (tmp_path / "redaction-hmac.key").stat().st_mode & 0o077 == 0
+
+
+def test_the_vendor_name_comes_from_the_redaction_config(tmp_path):
+    from intake.settings import load_settings
+
+    config = tmp_path / "redaction.toml"
+    config.write_text('[vendor]\nname = "Acme Widgets"\n', encoding="utf-8")
+    assert load_settings(redaction_config=config).vendor_name == "Acme Widgets"
+    assert load_settings().vendor_name == "Velora"  # config/redaction.toml [vendor] name
