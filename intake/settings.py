@@ -114,7 +114,8 @@ class Settings(BaseSettings):
     # Web sessions: absolute lifetime and idle timeout of the signed session cookie (seconds).
     web_session_max_age: int = Field(8 * 3600, gt=0, validation_alias=_alias("WEB_SESSION_MAX_AGE"))
     web_session_idle: int = Field(3600, gt=0, validation_alias=_alias("WEB_SESSION_IDLE"))
-    web_cookie_secure: bool = Field(False, validation_alias=_alias("WEB_COOKIE_SECURE"))
+    # Secure, __Host- prefixed cookies; false only for plain-HTTP development on loopback (the sandbox).
+    web_cookie_secure: bool = Field(True, validation_alias=_alias("WEB_COOKIE_SECURE"))
     # Optional SSO through a trusted reverse proxy: it authenticates and passes the user name in a
     # header; honoured only from these addresses AND with the shared secret header.
     web_proxy_user_header: str | None = Field(None, validation_alias=_alias("WEB_PROXY_USER_HEADER"))

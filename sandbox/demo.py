@@ -268,6 +268,7 @@ def demo_settings(directory: Path, *, web_port: int, console_port: int, smtp_por
         slack_bot_token=BOT_TOKEN, slack_signing_secret=signing_secret, slack_api_url=f"{console}/api/",
         slack_triage_channel=CHANNEL,
         web_host="127.0.0.1", web_port=web_port, secret_key=secrets.token_hex(32),
+        web_cookie_secure=False,  # the sandbox serves plain HTTP on loopback
         nag_sweep_seconds=5, digest_enabled=False, log_format="text",
     )
 

@@ -7,6 +7,7 @@ machine wait for each other instead of failing); PostgreSQL is chosen by ``DATAB
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +17,30 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def private_sqlite_file(path: Path) -> None:
+    """The database's directory 0700 (when we create it) and the file 0600 before SQLite opens it.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions, so they follow. An
+    existing file readable by others (an older install) is tightened: tickets and the redaction log
+    are personal data."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # mkdir's mode is filtered by the umask; parents are not ours to change
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if name.stat().st_mode & 0o077:
+                os.chmod(name, 0o600)
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine for ``url``; creates the SQLite file's directory when needed."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_sqlite_file(Path(path))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

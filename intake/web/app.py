@@ -54,7 +54,7 @@ from intake.settings import Settings
 from intake.store.models import AuditEntry, RedactionLogEntry, User
 from intake.timeutil import utcnow
 from intake.web import api, auth, health, operator, redactions
-from intake.web.auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, Principal, SessionCodec
+from intake.web.auth import CSRF_FIELD, Principal, SessionCodec
 from intake.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class WebState:
     factory: sessionmaker[Session]
     policy: Policy
     codec: SessionCodec
+    cookies: auth.CookieNames
     templates: Jinja2Templates
     clock: Clock
     health_checks: dict[str, health.Check]
@@ -119,17 +120,18 @@ def _route(state: WebState, path: str, handler: Callable[[Ctx], Response], *, ac
     async def endpoint(request: Request) -> Response:
         started = time.monotonic()
         now = state.clock()
-        csrf_cookie = state.codec.csrf_from_cookie(request.cookies.get(CSRF_COOKIE))
+        visitor = state.codec.visitor_from_cookie(request.cookies.get(state.cookies.csrf))
         new_csrf_cookie = None
-        if csrf_cookie is None:
-            csrf_cookie, new_csrf_cookie = state.codec.new_csrf()
+        if visitor is None:
+            visitor, new_csrf_cookie = state.codec.new_visitor()
+        # The token every form carries, derived from this session (or, before sign-in, this visitor).
+        csrf_cookie = state.codec.csrf_token(sid=state.codec.session_id(request.cookies.get(state.cookies.session)),
+                                             visitor=visitor)
         form: dict[str, str] = {}
         if request.method == "POST":
             raw = await request.form()
             form = {k: v for k, v in raw.items() if isinstance(v, str)}
-            # Double-submit CSRF: the form's token must equal the one in our signed cookie.
-            if not SessionCodec.csrf_matches(state.codec.csrf_from_cookie(request.cookies.get(CSRF_COOKIE)),
-                                             form.get(CSRF_FIELD)):
+            if not SessionCodec.csrf_matches(csrf_cookie, form.get(CSRF_FIELD)):
                 response: Response = _error(state, request, 403, "The form expired or did not come from this site. "
                                             "Reload the page and try again.", csrf=csrf_cookie)
                 return _finish(state, request, response, path, started, new_csrf_cookie=new_csrf_cookie)
@@ -171,8 +173,7 @@ def _bad_fields(items: Iterable[tuple[str, Any]], limit: int) -> str | None:
 def _finish(state: WebState, request: Request, response: Response, path: str, started: float, *,
             new_csrf_cookie: str | None) -> Response:
     if new_csrf_cookie is not None:
-        response.set_cookie(CSRF_COOKIE, new_csrf_cookie, httponly=True, samesite="lax",
-                            secure=state.settings.web_cookie_secure, path="/")
+        _set_cookie(state, response, state.cookies.csrf, new_csrf_cookie)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -196,11 +197,11 @@ def _principal(state: WebState, request: Request, session: Session, now: dt.date
     if proxied is not None:
         user = auth.active_user(session, proxied)
         return (Principal(user.username, user.role, "proxy") if user else None), False
-    data = state.codec.load(request.cookies.get(SESSION_COOKIE), now=now)
+    data = state.codec.load(request.cookies.get(state.cookies.session), now=now)
     if data is None:
         return None, False
     user = auth.active_user(session, data["u"])
-    if user is None:
+    if user is None or data["e"] != user.session_epoch:  # signed out since: every older cookie is void
         return None, False
     return Principal(user.username, user.role, "session"), True
 
@@ -234,24 +235,30 @@ def _handle(state: WebState, request: Request, handler: Callable[[Ctx], Response
             return _error(state, request, 404, "Not found.", principal=principal, csrf=csrf)
         session.commit()
     if ctx.set_session is not None or ctx.clear_session:
-        # A new CSRF token at every sign-in and sign-out: a token seen before cannot outlive the session.
-        _, csrf_cookie = state.codec.new_csrf()
-        response.set_cookie(CSRF_COOKIE, csrf_cookie, httponly=True, samesite="lax",
-                            secure=state.settings.web_cookie_secure, path="/")
+        # A new visitor id at every sign-in and sign-out: a token seen before cannot outlive the session.
+        _, visitor_cookie = state.codec.new_visitor()
+        _set_cookie(state, response, state.cookies.csrf, visitor_cookie)
     if ctx.set_session is not None:
         _set_session_cookie(state, response, ctx.set_session)
     elif ctx.clear_session:
-        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(state.cookies.session, path="/", secure=state.settings.web_cookie_secure,
+                               httponly=True, samesite="lax")
     elif refresh and principal is not None and principal.via == "session":
-        # Sliding idle timeout: re-sign with a new last-seen time, keeping the original issue time.
-        data = state.codec.load(request.cookies.get(SESSION_COOKIE), now=now) or {}
-        _set_session_cookie(state, response, state.codec.issue(principal.username, now=now, issued=data.get("iat")))
+        # Sliding idle timeout: re-sign with a new last-seen time, keeping issue time, epoch and id.
+        data = state.codec.load(request.cookies.get(state.cookies.session), now=now) or {}
+        _set_session_cookie(state, response, state.codec.issue(principal.username, now=now, issued=data.get("iat"),
+                                                               epoch=data["e"], sid=data["sid"]))
     return response
 
 
+def _set_cookie(state: WebState, response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    # __Host- names need Secure, Path=/ and no Domain (CookieNames); the browser enforces all three.
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax",
+                        secure=state.settings.web_cookie_secure, path="/")
+
+
 def _set_session_cookie(state: WebState, response: Response, value: str) -> None:
-    response.set_cookie(SESSION_COOKIE, value, max_age=state.settings.web_session_max_age, httponly=True,
-                        samesite="lax", secure=state.settings.web_cookie_secure, path="/")
+    _set_cookie(state, response, state.cookies.session, value, max_age=state.settings.web_session_max_age)
 
 
 def _home(principal: Principal) -> str:
@@ -313,12 +320,14 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
         SIGNINS.labels("ok").inc()
         principal = Principal(user.username, user.role, "session")
         audit(ctx.session, principal, "signin", now=ctx.now)
-        ctx.set_session = state.codec.issue(user.username, now=ctx.now)
+        ctx.set_session = state.codec.issue(user.username, now=ctx.now, epoch=user.session_epoch)
         return RedirectResponse(nxt or _home(principal), status_code=303)
 
     def signout(ctx: Ctx) -> Response:
         if ctx.principal is not None:
             audit(ctx.session, ctx.principal, "signout", now=ctx.now)
+            if ctx.principal.via == "session":
+                auth.end_sessions(ctx.session, ctx.principal.username)
         ctx.clear_session = True
         return RedirectResponse("/signin", status_code=303)
 
@@ -526,6 +535,7 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
     state = WebState(
         settings=settings, factory=factory,
         policy=policy if policy is not None else load_policy(settings.policy_path),
+        cookies=auth.CookieNames.for_settings(settings),
         codec=SessionCodec(auth.secret_key(settings), max_age=settings.web_session_max_age,
                            idle=settings.web_session_idle),
         templates=Jinja2Templates(directory=str(HERE / "templates")),

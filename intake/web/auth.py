@@ -9,8 +9,11 @@
   expire after an absolute lifetime and after an idle period. Time is a parameter (``now``) so tests
   move the clock instead of sleeping. Every request re-reads the user row, so disabling an account
   or changing its role takes effect at once.
-- CSRF: a random token bound to the visitor by a signed cookie (double submit); every POST carries it
-  in the form and is refused (403) without a match.
+- CSRF: a token derived from the session id (or, before sign-in, from a random visitor id in a signed
+  cookie); every POST carries it in the form and is refused (403) without a match. Cookies are
+  ``__Host-`` prefixed and ``Secure`` unless ``SUPPORTBOT_WEB_COOKIE_SECURE=false`` (plain-HTTP
+  development on loopback).
+- Sign-out bumps the user's ``session_epoch``: every cookie issued before stops working.
 """
 
 from __future__ import annotations
@@ -108,6 +111,13 @@ def authenticate(session: Session, *, username: str, password: str, now: dt.date
     return user
 
 
+def end_sessions(session: Session, username: str) -> None:
+    """Revoke every session cookie of this user (sign-out): cookies carry the epoch they were issued in."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None:
+        user.session_epoch = (user.session_epoch or 0) + 1
+
+
 def active_user(session: Session, username: str) -> User | None:
     user = session.scalar(select(User).where(User.username == username))
     return user if user is not None and user.active else None
@@ -127,28 +137,59 @@ def secret_key(settings: Settings) -> bytes:
 
 # -- sessions and CSRF ------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CookieNames:
+    """``__Host-`` names when cookies are Secure: the browser then refuses them from a subdomain or a
+    plain-HTTP page (no cookie tossing), and requires ``Secure``, ``Path=/`` and no ``Domain``."""
+
+    session: str
+    csrf: str
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> CookieNames:
+        prefix = "__Host-" if settings.web_cookie_secure else ""
+        return cls(prefix + SESSION_COOKIE, prefix + CSRF_COOKIE)
+
+
 class SessionCodec:
-    """Signs and checks the session and CSRF cookies. ``now`` is always passed in."""
+    """Signs and checks the session and CSRF cookies. ``now`` is always passed in.
+
+    A session cookie holds the user name, issue and last-seen times, the user's session epoch when it
+    was issued (``e``) and a random session id (``sid``). The CSRF token is not stored anywhere: it is
+    an HMAC of the session id (signed-in visitors) or of a random visitor id kept in a signed cookie
+    (before sign-in), so a token is only good for the session it was derived from."""
 
     def __init__(self, key: bytes, *, max_age: int, idle: int) -> None:
         self._session = URLSafeSerializer(key, salt="supportbot.session")
         self._csrf = URLSafeSerializer(key, salt="supportbot.csrf")
+        self._csrf_key = hmac.new(key, b"supportbot.csrf-token", "sha256").digest()
         self.max_age = max_age
         self.idle = idle
 
-    def issue(self, username: str, *, now: dt.datetime, issued: float | None = None) -> str:
+    def issue(self, username: str, *, now: dt.datetime, epoch: int, issued: float | None = None,
+              sid: str | None = None) -> str:
         ts = now.timestamp()
-        return self._session.dumps({"u": username, "iat": issued if issued is not None else ts, "seen": ts})
+        return self._session.dumps({"u": username, "iat": issued if issued is not None else ts, "seen": ts,
+                                    "e": epoch, "sid": sid or secrets.token_urlsafe(18)})
 
-    def load(self, cookie: str | None, *, now: dt.datetime) -> dict[str, Any] | None:
-        """The session data, or None when missing, forged, past its lifetime, or idle too long."""
+    def _signed(self, cookie: str | None) -> dict[str, Any] | None:
         if not cookie:
             return None
         try:
             data = self._session.loads(cookie)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("sid"), str):
+            return None
+        if not isinstance(data.get("e"), int):
+            return None
+        return data
+
+    def load(self, cookie: str | None, *, now: dt.datetime) -> dict[str, Any] | None:
+        """The session data, or None when missing, forged, past its lifetime, or idle too long.
+        The caller compares ``data["e"]`` with the user's current session epoch."""
+        data = self._signed(cookie)
+        if data is None:
             return None
         ts = now.timestamp()
         try:
@@ -159,19 +200,30 @@ class SessionCodec:
             return None
         return data
 
-    def new_csrf(self) -> tuple[str, str]:
-        """A fresh token and its signed cookie value."""
-        token = secrets.token_urlsafe(24)
-        return token, self._csrf.dumps(token)
+    def session_id(self, cookie: str | None) -> str | None:
+        """The id of the session this cookie names (signature checked, expiry not: a page rendered for
+        an expired session and its POST derive the same token, and the POST is refused for the session)."""
+        data = self._signed(cookie)
+        return str(data["sid"]) if data is not None else None
 
-    def csrf_from_cookie(self, cookie: str | None) -> str | None:
+    def new_visitor(self) -> tuple[str, str]:
+        """A fresh visitor id (before sign-in) and its signed cookie value."""
+        visitor = secrets.token_urlsafe(18)
+        return visitor, self._csrf.dumps(visitor)
+
+    def visitor_from_cookie(self, cookie: str | None) -> str | None:
         if not cookie:
             return None
         try:
-            token = self._csrf.loads(cookie)
+            visitor = self._csrf.loads(cookie)
         except BadSignature:
             return None
-        return token if isinstance(token, str) else None
+        return visitor if isinstance(visitor, str) else None
+
+    def csrf_token(self, *, sid: str | None, visitor: str | None) -> str:
+        """The form token: bound to the session when there is one, else to the visitor id."""
+        basis = f"session:{sid}" if sid else f"visitor:{visitor or ''}"
+        return hmac.new(self._csrf_key, basis.encode(), "sha256").hexdigest()[:43]
 
     @staticmethod
     def csrf_matches(expected: str | None, given: str | None) -> bool:

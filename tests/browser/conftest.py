@@ -91,7 +91,8 @@ def live_server() -> Iterator[LiveServer]:
     upgrade(url)
     engine = make_engine(url)
     factory = session_factory(engine)
-    settings = load_settings(data_dir=directory, secret_key="browser-test-secret-0123456789abcdef")
+    settings = load_settings(data_dir=directory, secret_key="browser-test-secret-0123456789abcdef",
+                             web_cookie_secure=False)  # plain HTTP on 127.0.0.1
     now = dt.datetime.now(dt.UTC)
     from intake.store.redaction_log import append
 

@@ -73,7 +73,7 @@ def app(web_settings: Settings, factory: sessionmaker[Session], clock: Clock, ac
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(app, base_url="http://testserver", follow_redirects=False) as c:
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
         yield c
 
 

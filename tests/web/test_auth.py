@@ -86,9 +86,10 @@ def test_session_expires_after_eight_hours_however_active(client, clock):
 
 def test_a_forged_or_foreign_session_cookie_is_ignored(client, web_settings, clock):
     other = auth.SessionCodec(b"another-key-0123456789abcdef", max_age=3600, idle=3600)
-    client.cookies.set(auth.SESSION_COOKIE, other.issue("clara", now=clock.now))
+    name = auth.CookieNames.for_settings(web_settings).session
+    client.cookies.set(name, other.issue("clara", now=clock.now, epoch=0))
     assert client.get("/compliance/redactions").status_code == 303
-    client.cookies.set(auth.SESSION_COOKIE, "eyJ1IjoiY2xhcmEifQ.forged")
+    client.cookies.set(name, "eyJ1IjoiY2xhcmEifQ.forged")
     assert client.get("/compliance/redactions").status_code == 303
 
 
