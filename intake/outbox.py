@@ -26,6 +26,8 @@ from intake.store.models import OutboxItem
 log = logging.getLogger(__name__)
 
 PENDING, SENDING, DONE, PARKED = "pending", "sending", "done", "parked"
+# Delivery phases a transport may record (``record_phase``) before which nothing left this process.
+SAFE_PHASES = ("connect", "envelope")
 DISCARDED = "discarded"  # an operator gave the item up, with a reason (intake/outbox_ops.py)
 _OUTBOX = cast(Table, OutboxItem.__table__)
 
@@ -161,7 +163,7 @@ class Dispatcher:
     def __init__(self, factory: sessionmaker[Session], transports: Mapping[str, Transport], *,
                  worker_id: str, retry: RetryPolicy | None = None,
                  on_done: Mapping[str, OnDone] | None = None,
-                 stale_policy: Mapping[str, str] | None = None) -> None:
+                 stale_policy: Mapping[str, str] | None = None, locks: Any = "auto") -> None:
         self.factory = factory
         self.transports = dict(transports)
         self.worker_id = worker_id
@@ -171,21 +173,69 @@ class Dispatcher:
         # What to do with an item whose dispatcher died mid-send: "retry" (at-least-once, fine for
         # idempotent calls) or "park" (at-most-once; an operator checks) per kind.
         self.stale_policy = dict(stale_policy or {})
+        self._locks: Any = locks
+        self._own_lock = False
 
     def recover_stale(self, *, now: dt.datetime) -> int:
+        """Items left ``sending`` by a dispatcher that died: those whose claim expired, and at once
+        those whose dispatcher's process lock is free (it died: ``intake.store.locks``). A kind with
+        the "park" policy (email: at most once) is parked as "delivery unknown" only if its
+        transport recorded that it reached the point of no return (SMTP ``DATA``); an item that
+        died before it is safely sent again."""
         with self.factory() as session, session.begin():
-            stale = session.scalars(select(OutboxItem).where(
-                OutboxItem.state == SENDING, OutboxItem.claimed_until < now)).all()
+            sending = session.scalars(select(OutboxItem).where(OutboxItem.state == SENDING)).all()
+            dead = self._dead_claimers({i.claimed_by for i in sending if i.claimed_until is None or
+                                        i.claimed_until >= now})
+            stale = [i for i in sending if i.claimed_until is None or i.claimed_until < now or i.claimed_by in dead]
             for item in stale:
-                if self.stale_policy.get(item.kind, "retry") == "park":
+                phase = (item.result or {}).get("phase") if isinstance(item.result, dict) else None
+                if self.stale_policy.get(item.kind, "retry") == "park" and phase not in (None, *SAFE_PHASES):
                     item.state = PARKED
-                    item.last_error = "dispatcher stopped while sending; delivery unknown, not retried"
+                    item.last_error = (f"dispatcher stopped while sending (phase {phase}); delivery unknown, "
+                                       "not retried")
                 else:
                     item.state = PENDING
                     item.next_attempt_at = now
+                    if phase is not None or self.stale_policy.get(item.kind) == "park":
+                        log.warning("outbox item %s (%s): dispatcher stopped before the point of no return "
+                                    "(phase %s); sending again", item.id, item.kind, phase or "none")
                 item.claimed_by = None
                 item.claimed_until = None
             return len(stale)
+
+    def _dead_claimers(self, claimers: set[str | None]) -> set[str]:
+        """Dispatchers (by worker id) whose process lock is free: they are gone."""
+        locks = self._process_locks()
+        if locks is None:
+            return set()
+        dead = set()
+        for worker in claimers:
+            if not worker or worker == self.worker_id:
+                continue
+            try:
+                if locks.is_free(f"outbox-worker:{worker}"):
+                    dead.add(worker)
+            except Exception:  # noqa: BLE001 - no lock service now: the claim's TTL still applies
+                log.warning("outbox: cannot check dispatcher %s; waiting for its claim to expire", worker)
+        return dead
+
+    def _process_locks(self) -> Any:
+        if self._locks == "auto":
+            from intake.store.locks import process_locks
+
+            self._locks = process_locks(self.factory)
+        if self._locks is not None and not self._own_lock:
+            try:
+                self._own_lock = self._locks.try_lock(f"outbox-worker:{self.worker_id}", self.worker_id)
+            except Exception:  # noqa: BLE001
+                log.warning("outbox: cannot take this dispatcher's process lock", exc_info=True)
+        return self._locks
+
+    def close(self) -> None:
+        """Let go of this dispatcher's process lock (a clean stop)."""
+        if self._locks not in (None, "auto") and self._own_lock:
+            self._locks.unlock(f"outbox-worker:{self.worker_id}", self.worker_id)
+            self._own_lock = False
 
     def due_ids(self, session: Session, *, now: dt.datetime, limit: int) -> list[int]:
         earlier = aliased(OutboxItem)
@@ -206,7 +256,7 @@ class Dispatcher:
             res = session.execute(
                 update(OutboxItem)
                 .where(OutboxItem.id == item_id, OutboxItem.state == PENDING)
-                .values(state=SENDING, claimed_by=self.worker_id,
+                .values(state=SENDING, claimed_by=self.worker_id, result=None,
                         claimed_until=now + dt.timedelta(seconds=self.retry.claim_ttl),
                         attempts=OutboxItem.attempts + 1)
                 .execution_options(synchronize_session=False))
@@ -214,6 +264,7 @@ class Dispatcher:
 
     def dispatch_once(self, *, now: dt.datetime, limit: int = 50) -> DispatchReport:
         report = DispatchReport()
+        self._process_locks()  # held before the first claim, so a crash frees our claims at once
         self.recover_stale(now=now)
         with self.factory() as session:
             ids = self.due_ids(session, now=now, limit=limit)
@@ -276,6 +327,19 @@ class Dispatcher:
                 report.parked += 1
                 log.error("outbox item %s (%s) parked after %s attempt(s): %s", fresh.id, fresh.kind,
                           fresh.attempts, exc.reason)
+
+
+def record_phase(factory: sessionmaker[Session], item_id: int, phase: str, *, worker_id: str | None = None) -> None:
+    """A transport notes how far a delivery got (e.g. ``"data"`` just before SMTP DATA), in its own
+    committed transaction, so a dispatcher dying mid-send leaves the answer to "was it sent?"."""
+    with factory() as session, session.begin():
+        cond = [OutboxItem.id == item_id, OutboxItem.state == SENDING]
+        if worker_id is not None:
+            cond.append(OutboxItem.claimed_by == worker_id)
+        res = session.execute(update(OutboxItem).where(*cond).values(result={"phase": phase})
+                              .execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            raise DeliveryError(f"claim on outbox item {item_id} lost before {phase}", transient=True)
 
 
 def requeue(session: Session, item_id: int, *, now: dt.datetime) -> bool:

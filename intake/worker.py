@@ -176,8 +176,11 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
         transports = {}
         if settings.smtp_host:
             from intake.mail.smtp import SmtpConfig, SmtpTransport
+            from intake.outbox import record_phase
 
-            transports["email"] = SmtpTransport(SmtpConfig.from_settings(settings))
+            transports["email"] = SmtpTransport(
+                SmtpConfig.from_settings(settings),
+                before_data=lambda item: record_phase(factory, item.id, "data", worker_id=worker_id))
         else:
             log.warning("SUPPORTBOT_SMTP_HOST not set: customer emails stay queued in the outbox")
         if settings.webhook_urls and settings.webhook_secret is not None:
@@ -190,9 +193,11 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
         log.warning("SLACK_BOT_TOKEN not set: Slack posts stay queued in the outbox")
     dispatcher = Dispatcher(factory, transports, worker_id=worker_id,
                             retry=RetryPolicy(claim_ttl=settings.outbox_claim_ttl), on_done=on_done,
-                            # at-most-once for customer mail: an email whose sender died mid-send is
-                            # parked for an operator, never re-sent blindly (docs/email.md).
+                            # at-most-once for customer mail: an email whose sender died after SMTP DATA
+                            # began is parked for an operator, never re-sent blindly; one that died
+                            # before DATA is sent again (docs/email.md).
                             stale_policy={"email": "park"})
+    closers.append(dispatcher.close)
 
     poller = handler = None
     if settings.imap_host and settings.imap_user:

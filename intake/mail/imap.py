@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake.mail.parse import MailError
+from intake.store.locks import process_locks
 from intake.store.models import InboundMessage, Lease
 
 __all__ = ["ImapConfig", "ImapError", "LeaseLost", "MailboxPoller", "MessageBatch", "connect", "LeaseKeeper"]
@@ -153,21 +154,45 @@ class BatchHandler(Protocol):
 
 
 class LeaseKeeper:
-    """A named lease in the DB: one holder at a time, expiring unless renewed."""
+    """A named lease: one holder at a time.
+
+    Where the database offers a lock that dies with its holder (``intake.store.locks``: a
+    PostgreSQL advisory lock, a file lock beside SQLite), that lock decides: a restarted worker
+    takes over the moment the old one is gone instead of waiting out ``ttl``. The ``leases`` row is
+    still written (who reads the mailbox, for operators and metrics) and is the election itself
+    where no such lock exists (in-memory SQLite): taken and renewed by conditional UPDATE, expiring
+    unless renewed.
+    """
 
     def __init__(self, factory: sessionmaker[Session], name: str, holder: str, ttl: float,
-                 clock: Callable[[], dt.datetime] | None = None) -> None:
+                 clock: Callable[[], dt.datetime] | None = None, *, locks: Any = "auto") -> None:
         self.factory, self.name, self.holder, self.ttl = factory, name, holder, ttl
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._locks = process_locks(factory) if locks == "auto" else locks
+        self._lock_name = f"lease:{name}"
 
     def acquire(self) -> bool:
-        """Take or renew the lease; False while another holder's lease is valid."""
+        """Take or renew the lease; False while another (live) holder has it."""
+        if self._locks is not None:
+            try:
+                if not self._locks.try_lock(self._lock_name, self.holder):
+                    return False
+            except Exception:  # noqa: BLE001 - the lock's connection failed: fall back to the row's TTL
+                log.warning("lease %s: lock unavailable; using the lease row alone", self.name, exc_info=True)
+            else:
+                self._write_row(force=True)  # the previous holder is gone with its lock
+                return True
+        return self._write_row(force=False)
+
+    def _write_row(self, *, force: bool) -> bool:
         now = self._clock()
         until = now + dt.timedelta(seconds=self.ttl)
         with self.factory() as session, session.begin():
-            res = session.execute(
-                update(Lease).where(Lease.name == self.name, (Lease.holder == self.holder) | (Lease.expires_at < now))
-                .values(holder=self.holder, expires_at=until).execution_options(synchronize_session=False))
+            cond = Lease.name == self.name
+            if not force:
+                cond = cond & ((Lease.holder == self.holder) | (Lease.expires_at < now))
+            res = session.execute(update(Lease).where(cond).values(holder=self.holder, expires_at=until)
+                                  .execution_options(synchronize_session=False))
             if res.rowcount == 1:
                 return True
             if session.scalar(select(Lease.holder).where(Lease.name == self.name)) is not None:
@@ -183,6 +208,8 @@ class LeaseKeeper:
     def release(self) -> None:
         with self.factory() as session, session.begin():
             session.execute(delete(Lease).where(Lease.name == self.name, Lease.holder == self.holder))
+        if self._locks is not None:
+            self._locks.unlock(self._lock_name, self.holder)
 
     def holder_now(self) -> str | None:
         with self.factory() as session:

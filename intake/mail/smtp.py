@@ -131,9 +131,14 @@ class SmtpTransport:
     """Outbox transport for ``kind="email"`` (``intake.outbox.Transport``)."""
 
     def __init__(self, config: SmtpConfig, *,
-                 connect: Callable[[SmtpConfig], smtplib.SMTP] | None = None) -> None:
+                 connect: Callable[[SmtpConfig], smtplib.SMTP] | None = None,
+                 before_data: Callable[[Any], None] | None = None) -> None:
         self.config = config
         self._connect = connect or _connect
+        # Called with the item right before DATA: the point after which the receiver may have the
+        # mail (intake.outbox.record_phase). A crash before it is safely sent again; after it, the
+        # item is parked as "delivery unknown". If it raises, DATA is not sent.
+        self._before_data = before_data
 
     def deliver(self, item: Any) -> dict[str, Any]:
         payload = item.payload if hasattr(item, "payload") else item
@@ -154,6 +159,15 @@ class SmtpTransport:
             raise _verdict(exc.smtp_code, "AUTH", exc.smtp_error) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP connect failed: {type(exc).__name__}: {exc}", transient=True) from None
+        if self._before_data is not None and hasattr(item, "id"):
+            send_data = client.data
+
+            def data_after_note(content: Any) -> Any:
+                assert self._before_data is not None
+                self._before_data(item)
+                return send_data(content)
+
+            client.data = data_after_note  # type: ignore[method-assign]
         try:
             refused = client.send_message(msg, from_addr=envelope_from, to_addrs=rcpts)
         except smtplib.SMTPRecipientsRefused as exc:

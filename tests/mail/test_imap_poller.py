@@ -96,15 +96,28 @@ def test_uidvalidity_change_rescans_and_turns_seen_message_ids_into_duplicates(d
 
 
 def test_only_one_worker_reads_a_mailbox_until_its_lease_expires(factory, dovecot):
+    # without a process lock (an in-memory database): the lease row's TTL elects the reader
     config = _config(dovecot, lease_seconds=0.5)
-    first = LeaseKeeper(factory, config.lease_name, "worker-a", config.lease_seconds)
-    second = LeaseKeeper(factory, config.lease_name, "worker-b", config.lease_seconds)
+    first = LeaseKeeper(factory, config.lease_name, "worker-a", config.lease_seconds, locks=None)
+    second = LeaseKeeper(factory, config.lease_name, "worker-b", config.lease_seconds, locks=None)
     assert first.acquire() and not second.acquire()
     assert first.acquire()  # renewal
     time.sleep(0.6)  # worker-a died without renewing
     assert second.acquire() and not first.acquire()
     second.release()
     assert first.acquire()
+
+
+def test_with_a_process_lock_the_reader_keeps_the_mailbox_until_it_is_gone(factory, dovecot):
+    config = _config(dovecot, lease_seconds=0.5)
+    first = LeaseKeeper(factory, config.lease_name, "worker-a", config.lease_seconds)
+    second = LeaseKeeper(factory, config.lease_name, "worker-b", config.lease_seconds)
+    assert first.acquire() and not second.acquire()
+    time.sleep(0.6)  # a slow renewal: the row expired, but worker-a is alive and keeps its lock
+    assert not second.acquire()
+    first.release()  # gone (a kill -9 is tested in tests/store/test_process_locks.py)
+    assert second.acquire() and not first.acquire()
+    second.release()
 
 
 def test_a_standby_worker_does_not_read_while_the_lease_is_held(factory, dovecot):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake.outbox import DeliveryError, Dispatcher, RetryPolicy, enqueue, requeue
+from intake.outbox import DeliveryError, Dispatcher, RetryPolicy, enqueue, record_phase, requeue
 from intake.store.models import OutboxItem
 
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -116,8 +116,15 @@ def test_a_stale_claim_is_retried_or_parked_by_kind(factory: sessionmaker[Sessio
                    retry=RetryPolicy(claim_ttl=60))
     with factory() as s:
         item_id = s.scalar(select(OutboxItem.id))
-    assert d.claim(item_id, now=T0)  # the dispatcher "dies" after claiming
+    assert d.claim(item_id, now=T0)  # the dispatcher "dies" after claiming, before sending anything
     assert d.recover_stale(now=T0 + dt.timedelta(seconds=30)) == 0
     assert d.recover_stale(now=T0 + dt.timedelta(seconds=61)) == 1
     with factory() as s:
-        assert s.get(OutboxItem, item_id).state == "parked"  # type: ignore[union-attr]
+        assert s.get(OutboxItem, item_id).state == "pending"  # type: ignore[union-attr]  # safe to resend
+    # the same, but the transport had noted the point of no return (SMTP DATA)
+    assert d.claim(item_id, now=T0 + dt.timedelta(seconds=62))
+    record_phase(factory, item_id, "data")
+    assert d.recover_stale(now=T0 + dt.timedelta(seconds=200)) == 1
+    with factory() as s:
+        item = s.get(OutboxItem, item_id)
+        assert item is not None and item.state == "parked" and "delivery unknown" in (item.last_error or "")
