@@ -31,7 +31,10 @@ _LABELS = frozenset(
     "vi vo wa wuu xh yo yue zh zu zxx".split()
 )
 _LETTER = regex.compile(r"\p{L}")
-MAX_DETECT_CHARS = 2000  # the first 2,000 characters of a message tell its language well enough
+# py3langid scores character n-grams in a Python loop (~1 ms per 1,000 characters): a message's
+# language is read from its first 600 characters of prose, a segment's from its first 400.
+MAX_DETECT_CHARS = 600
+MAX_SEGMENT_CHARS = 400
 _LOCK = threading.Lock()
 
 
@@ -93,8 +96,14 @@ class LanguageDetector:
         if len(self.languages) < 2:
             lang = self.languages[0] if self.languages else self.default
             return lang, [lang] * len(spans)
-        prose = "\n".join(text[s:e] for s, e in whole)
-        message = self.detect(prose[:MAX_DETECT_CHARS])
+        parts: list[str] = []
+        size = 0
+        for s, e in whole:
+            if size >= MAX_DETECT_CHARS:
+                break
+            parts.append(text[s:min(e, s + MAX_DETECT_CHARS - size)])
+            size += len(parts[-1]) + 1
+        message = self.detect("\n".join(parts))
         if len(spans) == 1 and tuple(spans) == tuple(whole):
-            return message, [message]
-        return message, [self.detect(text[s:e], message) for s, e in spans]
+            return message, [message] * len(spans)
+        return message, [self.detect(text[s:min(e, s + MAX_SEGMENT_CHARS)], message) for s, e in spans]

@@ -31,7 +31,7 @@ import regex
 # Faker person locales whose given names count (Latin script only).
 LOCALES = (
     "de_DE", "de_AT", "de_CH", "nl_NL", "nl_BE", "fr_FR", "fr_BE", "fr_CH", "it_IT", "es_ES", "pl_PL",
-    "pt_PT", "pt_BR", "en_US", "en_GB", "en_IE", "tr_TR", "sv_SE", "da_DK", "no_NO", "fi_FI", "cs_CZ",
+    "pt_PT", "pt_BR", "en_US", "en_GB", "en_IE", "en_IN", "ga_IE", "es_MX", "es_AR", "tr_TR", "sv_SE", "da_DK", "no_NO", "fi_FI", "cs_CZ",
     "sk_SK", "hr_HR", "sl_SI", "ro_RO", "hu_HU", "lt_LT", "lv_LV", "et_EE",
 )
 # spaCy's stop-word lists (shipped with spaCy itself, no model needed) per language.
@@ -54,13 +54,17 @@ _NOT_SURNAME = frozenset(w.lower() for w in (
     "Thanks Regards Cheers Sorry Okay Ok Ja Nein Yes No "
     # roles and words that follow a first name in support mail
     "Support Team Service Kundenservice Kundendienst Shop Store Admin Kunde Kundin Kollege Kollegin "
-    "Collega Collègue Compañero Compañera Kolega Koleżanka"
+    "Collega Collègue Compañero Compañera Kolega Koleżanka "
+    # organization words that start a shop's or firm's name
+    "Firma Sklep Hotel Restaurant Apotheke Praxis Studio Atelier Boutique Tienda Negozio Winkel Bakkerij"
 ).split())
 _NOUN_ENDING = regex.compile(
     r"(?:ung|heit|keit|schaft|tion|sion|ität|ismus|nis|ment|ness|ship|age|teur|eur|isch|lich|weise|zeit|tag)$"
 )
 _WORD = regex.compile(r"\p{L}[\p{L}'’\-]*")
 _TITLE = regex.compile(r"^\p{Lu}\p{Ll}+(?:[\-'’]\p{Lu}?\p{Ll}+)*$")
+# Surnames may have an inner capital after a prefix: MacLeod, McKenzie, DiMaggio, O'Brien, LeBlanc.
+_SURNAME = regex.compile(r"^(?:Mac|Mc|Di|De|Da|Le|La|Van|Von|Fitz|O['’]|D['’])?\p{Lu}\p{Ll}+(?:[\-'’]\p{Lu}?\p{Ll}+)*$")
 _LOCK = threading.Lock()
 
 
@@ -121,9 +125,21 @@ def _surname_shaped(word: str, lex: Lexicon) -> bool:
     if word in lex.surnames:
         return True
     low = word.lower()
-    return bool(_TITLE.match(word)) and len(word) >= 2 and low not in lex.stop and low not in _NOT_SURNAME \
+    return bool(_SURNAME.match(word)) and len(word) >= 2 and low not in lex.stop and low not in _NOT_SURNAME \
         and not _NOUN_ENDING.search(low)
 
+
+# Particles that make "Capitalized particle Capitalized" a name on their own, per language ("" = any):
+# "van"/"von" are name particles wherever they stand; "de" only in Dutch ("Gare de Lyon", "Hotel de
+# Madrid" are places).
+_STRUCTURE_PARTICLES: dict[str, frozenset[str]] = {
+    "": frozenset({"van", "von", "ter", "ten", "zu", "der", "den"}),
+    "nl": frozenset({"van", "von", "ter", "ten", "der", "den", "de", "het"}),
+}
+# Polish (and Czech/Slovak) surname endings, nominative and declined: -ski/-ska/-cki/-dzka, -wicz, -czyk.
+_SLAVIC_SURNAME = regex.compile(
+    r"(?:[sc]k|dzk)(?:i|a|iego|iej|iemu|im|ą|ę)$|(?:wicz|czyk|ewicz)(?:a|owi|em|u)?$|(?:ová|ský|cký)$"
+)
 
 # Slavic languages decline given names ("zamówienie Krzysztofa", "dla Anny", "z Tomaszem"): the
 # nominative is found by undoing the common case endings.
@@ -135,6 +151,9 @@ _CASE_ENDINGS = (("owi", ""), ("em", ""), ("ie", ""), ("a", ""), ("y", "a"), ("�
 def _given(word: str, lex: Lexicon, inflecting: bool) -> bool:
     if word in lex.given:
         return True
+    if "-" in word:  # Pierre-Alain, Anna-Lena, Jan-Willem: every part a given name
+        parts = word.split("-")
+        return len(parts) == 2 and all(p in lex.given for p in parts)
     if inflecting:
         return any(word.endswith(end) and len(word) - len(end) >= 3 and word[:-len(end)] + nom in lex.given
                    for end, nom in _CASE_ENDINGS)
@@ -158,9 +177,31 @@ def name_spans(text: str, lang: str = "") -> list[tuple[int, int]]:
         gap = text[words[a][1]:words[b][0]]
         return 0 < len(gap) <= 2 and gap.strip(" \t") == ""
 
+    def first_name_shaped(word: str) -> bool:  # an unknown given name: capitalized, not a common word
+        low = word.lower()
+        return bool(_TITLE.match(word)) and len(word) >= 3 and low not in lex.stop and low not in _NOT_SURNAME \
+            and not _NOUN_ENDING.search(low)
+
     while i < n:
         start, _end, word = words[i]
-        if not _given(word, lex, inflecting) or (start > 0 and text[start - 1] in "@.#/_\\-"):
+        if start > 0 and text[start - 1] in "@.#/_\\-":
+            i += 1
+            continue
+        known = _given(word, lex, inflecting)
+        if not known:
+            # Structure alone, for names no list knows: "Annemiek van Dijk" (a Dutch/German
+            # particle between two capitalized words), "Grażyna Wiśniewska" (a Polish surname ending).
+            k = i + 1
+            while k < n and words[k][2].lower() in _STRUCTURE_PARTICLES.get(lang, _STRUCTURE_PARTICLES[""]) \
+                    and adjacent(k - 1, k) and k - i <= 2:
+                k += 1
+            if k < n and adjacent(k - 1, k) and first_name_shaped(word) and _surname_shaped(words[k][2], lex) and (
+                    k > i + 1 or _SLAVIC_SURNAME.search(words[k][2])) and not (k == i + 1 and words[k][2] in lex.given):
+                end = words[k][1]
+                if not (end < len(text) and text[end] == "@"):
+                    out.append((start, end))
+                    i = k + 1
+                    continue
             i += 1
             continue
         j = i + 1

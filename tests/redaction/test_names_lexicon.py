@@ -22,6 +22,10 @@ FOUND = [
     ("La clienta Lucía Fernández no recibió el pedido.", ["Lucía Fernández"]),
     ("Kundin Zeynep Yılmaz hat storniert.", ["Zeynep Yılmaz"]),
     ("Anna Maria Berger hat angerufen.", ["Anna Maria Berger"]),
+    ("Nom : Pierre-Alain Bolomey", ["Pierre-Alain Bolomey"]),  # hyphenated given names
+    ("a customer again: Fiona MacLeod, born 1984", ["Fiona MacLeod"]),  # inner capitals
+    ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),  # an unknown given name before a particle
+    ("Od: Grażyna Wiśniewska", ["Grażyna Wiśniewska"]),  # a Polish surname ending
 ]
 
 NOT_FOUND = [
@@ -36,6 +40,11 @@ NOT_FOUND = [
     "Unsere Kundin Anna\nBerger Straße 5",  # a line break is no space between name parts
     "Max Freundlichkeit ist gefragt.",
     "Will Smith",  # "Will" is an English stop word: no name starts with it here
+    "Gare de Lyon ist gesperrt.",  # "de" is a name particle only in Dutch
+    "Hotel de Madrid",
+    "Firma Nowakowski liefert morgen.",  # an organization word, not a given name
+    "Wysyłka Warszawa Północ",
+    "Die Kategorie Sommer Angebote",
 ]
 
 
@@ -65,6 +74,12 @@ def test_the_lexicon_covers_the_customers_languages():
 ])
 def test_declined_polish_given_names_are_known_in_polish_text(text, names):
     assert [text[s:e] for s, e in name_spans(text, "pl")] == names
+
+
+def test_a_dutch_particle_makes_a_name_in_dutch_text():
+    text = "Mevrouw Annemiek de Wit heeft gebeld."
+    assert [text[s:e] for s, e in name_spans(text, "nl")] == ["Annemiek de Wit"]
+    assert name_spans("Gare de Lyon", "fr") == []
 
 
 def test_declension_is_undone_only_for_languages_that_decline_names():
