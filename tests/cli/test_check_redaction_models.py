@@ -21,13 +21,13 @@ def _check(tmp_path: Path, config: Path) -> subprocess.CompletedProcess[str]:
 def test_the_languages_and_their_backends_are_reported(tmp_path):
     out = _check(tmp_path, ROOT / "config" / "redaction.toml")
     line = next(line for line in out.stdout.splitlines() if line.startswith("ok   redaction"))
-    assert "fr: fr_core_news_sm" in line and "de: lexicon" in line
+    assert "fr: fr_core_news_sm+lexicon" in line and "de: lexicon" in line
 
 
 def test_a_missing_model_for_a_language_is_named(tmp_path):
     config = tmp_path / "redaction.toml"
     text = (ROOT / "config" / "redaction.toml").read_text(encoding="utf-8")
-    config.write_text(text.replace('fr = "fr_core_news_sm"', 'fr = "fr_core_news_missing"'), encoding="utf-8")
+    config.write_text(text.replace('"fr_core_news_sm"', '"fr_core_news_missing"'), encoding="utf-8")
     out = _check(tmp_path, config)
     assert out.returncode != 0
     assert "FAIL redaction" in out.stderr and "fr_core_news_missing" in out.stderr

