@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
 
+_NEVER_NEEDED = ("parser", "tagger", "morphologizer", "lemmatizer", "attribute_ruler", "senter", "trainable_lemmatizer")
+
+
 class ModelNotInstalled(RuntimeError):
     """The configured spaCy model is not installed; the message says how to install it."""
 
@@ -71,7 +74,9 @@ def load_ner(model: str) -> Any:
         import spacy
 
         try:
-            nlp = spacy.load(model)
+            # Components NER never listens to are not even loaded (the French pipeline's lemmatizer
+            # tables and parser weigh ~150 MB); tok2vec/transformer stay until ``needed_pipes``.
+            nlp = spacy.load(model, exclude=list(_NEVER_NEEDED))
         except OSError as exc:
             raise ModelNotInstalled(
                 f"spaCy model {model!r} is not installed: install the pinned models "

@@ -240,3 +240,11 @@ def test_the_english_model_alone_still_works_without_detection():
     r.nlp_engine.detect([view], [lay])
     assert lay.prose_langs == ["en"]
     assert all(s.source == config.engine.model for s in r.nlp_engine.person_spans([view], [lay], 8)[0])
+
+
+def test_the_french_pipeline_loads_only_what_its_ner_needs():
+    from redaction.nlp import load_ner
+
+    nlp = load_ner("fr_core_news_sm")
+    assert nlp.pipe_names == ["ner"]
+    assert not {"parser", "morphologizer", "lemmatizer", "attribute_ruler"} & set(nlp.component_names)
