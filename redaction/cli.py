@@ -106,8 +106,43 @@ def read_batches(stream: IO[bytes], batch: int) -> Iterator[list[tuple[int, str]
             lines = []
 
 
-def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str], *, batch: int = 64) -> int:
+def explained_line(item_id: Any, decision: Decision, explained: list[Any]) -> dict[str, Any]:
+    """The decision plus every candidate: why it was dropped and, for personal data, whose it is
+    (party and the structure that says so). Offsets, rule names and parties only, never values."""
+    out = decision_line(item_id, decision)
+    out["candidates"] = [
+        {"type": e.finding.type, "start": e.finding.start, "end": e.finding.end, "score": e.finding.score,
+         "recognizer": e.finding.recognizer, "suppressed_by": e.suppressed_by,
+         "party": e.attribution.party if e.attribution else None,
+         "basis": e.attribution.basis if e.attribution else None}
+        for e in explained
+    ]
+    return out
+
+
+class _Explaining:
+    """``check_many`` that also keeps each message's explanation (for ``--explain``)."""
+
+    def __init__(self, redactor: Any) -> None:
+        self.redactor = redactor
+        self.last: list[list[Any]] = []
+
+    def check_many(self, items: list[tuple[str, Sender | None]]) -> list[Decision]:
+        from redaction.decision import decide
+
+        threshold = self.redactor.config.engine.threshold
+        self.last = self.redactor.explain_many(items)
+        return [decide((e.finding for e in ex if e.suppressed_by is None), threshold=threshold) for ex in self.last]
+
+    def check(self, text: str, sender: Sender | None) -> Decision:
+        return self.check_many([(text, sender)])[0]
+
+
+def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str], *, batch: int = 64,
+              explain: bool = False) -> int:
     """Process JSON lines; returns the number of bad lines."""
+    if explain:
+        redactor = _Explaining(redactor)
     bad = 0
     for lines in read_batches(stdin, batch):
         parsed: list[tuple[Any, str, Sender | None] | BadLine] = []
@@ -122,16 +157,23 @@ def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str],
                 parsed.append(exc)
         good = [p for p in parsed if not isinstance(p, BadLine)]
         decisions: list[Decision | Exception]
+        explanations: list[list[Any] | None] = []
         try:
             decisions = list(redactor.check_many([(text, sender) for _id, text, sender in good]))
+            if explain:
+                explanations = list(redactor.last)
         except Exception:  # one poisonous message must not take the batch down: retry one by one
             decisions = []
+            explanations = []
             for _id, text, sender in good:
                 try:
                     decisions.append(redactor.check(text, sender))
+                    explanations.append(redactor.last[0] if explain else None)
                 except Exception as exc:  # noqa: BLE001 - reported per line, the run goes on
                     decisions.append(exc)
+                    explanations.append(None)
         answers = iter(decisions)
+        explained_iter = iter(explanations)
         for p in parsed:
             if isinstance(p, BadLine):
                 out = {"id": p.item_id, "error": str(p)}
@@ -142,8 +184,12 @@ def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str],
                     # The exception type only: a message could echo the text.
                     stderr.write(f"supportbot redact: id {p[0]!r}: internal error ({type(answer).__name__})\n")
                     out = {"id": p[0], "error": f"internal error ({type(answer).__name__})"}
+                elif explain:
+                    out = explained_line(p[0], answer, next(explained_iter) or [])
                 else:
                     out = decision_line(p[0], answer)
+                if explain and isinstance(answer, Exception):
+                    next(explained_iter, None)
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
         stderr.flush()
@@ -156,8 +202,11 @@ def run_jsonl(redactor: Any, stdin: IO[bytes], stdout: IO[str], stderr: IO[str],
               help="Redaction config (default: SUPPORTBOT_REDACTION_CONFIG or config/redaction.toml).")
 @click.option("--model", default=None, help="spaCy model (default: SUPPORTBOT_SPACY_MODEL or the config's).")
 @click.option("--batch", default=64, show_default=True, type=click.IntRange(1, 4096), help="Lines per batch.")
+@click.option("--explain", is_flag=True, default=False,
+              help="Also list every candidate: why it was dropped, and whose personal data it is (party, basis).")
 @click.pass_context
-def redact_command(ctx: click.Context, jsonl: bool, config_path: Path | None, model: str | None, batch: int) -> None:
+def redact_command(ctx: click.Context, jsonl: bool, config_path: Path | None, model: str | None, batch: int,
+                   explain: bool) -> None:
     """Decide clean / resubmit for messages (third-party PII and secrets), without printing values."""
     # The defaults come from the settings the wiring put on the root context (duck-typed: this
     # package knows nothing of intake's settings).
@@ -170,7 +219,7 @@ def redact_command(ctx: click.Context, jsonl: bool, config_path: Path | None, mo
         redactor = get_redactor(config_path, model=model)
     except (RedactionConfigError, ModelNotInstalled) as exc:
         raise click.ClickException(str(exc)) from exc
-    run_jsonl(redactor, sys.stdin.buffer, sys.stdout, sys.stderr, batch=batch)
+    run_jsonl(redactor, sys.stdin.buffer, sys.stdout, sys.stderr, batch=batch, explain=explain)
 
 
 def register(group: click.Group) -> None:

@@ -92,3 +92,18 @@ def test_the_sender_may_name_the_organizations_registered_users_and_domains():
     assert sender.org_domains == ("kaufwerk.com",)
     with pytest.raises(BadLine, match="lists of strings"):
         parse_line(json.dumps({"id": 2, "text": "x", "sender": {"org_users": "Grace Liu"}}))
+
+
+def test_explain_lists_every_candidate_with_its_party_and_basis_and_no_values():
+    text = ("Hallo, ruf mich an unter 0171 4455667.\n\n-----Ursprüngliche Nachricht-----\nVon: Anna Schmidt "
+            "<anna.schmidt@gmx.de>\nGesendet: Montag\nBetreff: Retoure\n\nWo bleibt mein Geld?\nAnna Schmidt")
+    lines = [json.dumps({"id": 1, "text": text, "sender": {"name": "Katrin Vogel", "email": "k.vogel@radhaus.de"}})]
+    proc = _run(lines, "--explain")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["decision"] == "resubmit"
+    by_span = {text[c["start"]:c["end"]]: c for c in out["candidates"]}
+    assert by_span["0171 4455667"]["party"] == "sender" and by_span["0171 4455667"]["suppressed_by"]
+    assert by_span["anna.schmidt@gmx.de"]["party"] == "third_party"
+    assert "forwarded" in by_span["anna.schmidt@gmx.de"]["basis"]
+    assert "0171" not in proc.stdout and "anna.schmidt" not in proc.stdout + proc.stderr
