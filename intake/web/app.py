@@ -56,6 +56,7 @@ from intake.timeutil import utcnow
 from intake.web import api, auth, health, operator, redactions
 from intake.web.auth import CSRF_FIELD, Principal, SessionCodec
 from intake.web.limits import BodyLimit
+from intake.web.throttle import WINDOW, AuditBudget, SignInThrottle, client_address, name_digest
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("intake.web.access")
@@ -99,8 +100,9 @@ class WebState:
     health_checks: dict[str, health.Check]
     health_cache: health.CachedHealth
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)  # per-app, database-backed
-    failures: dict[str, list[float]] = field(default_factory=dict)  # sign-in throttle
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    name_key: bytes = b""  # HMAC key for unknown user names in the audit trail
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    audit_budget: AuditBudget = field(default_factory=AuditBudget)
 
 
 def audit(session: Session, principal: Principal | None, action: str, *, now: dt.datetime,
@@ -302,21 +304,27 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
         if len(username) > 200 or len(password) > 1000:
             raise redactions.FilterError("user name or password too long (200 and 1000 characters at most)")
         nxt = _safe_next(ctx.form.get("next"))
-        client = ctx.request.client.host if ctx.request.client else "?"
-        key = f"{username.lower()}|{client}"
-        if _throttled(state, key, ctx.now):
+        client = client_address(ctx.request.client.host if ctx.request.client else None, ctx.request.headers,
+                                state.settings.web_trusted_proxies)
+        ts = ctx.now.timestamp()
+        verdict = state.throttle.check(username, client, ts)
+        if verdict.wait > 0:
             SIGNINS.labels("throttled").inc()
-            audit(ctx.session, None, "signin_throttled", now=ctx.now, target=username[:200])
-            return _render(state, ctx, "signin.html", 429, next=nxt or "", proxy=False,
-                           error="Too many failed attempts. Wait 15 minutes and try again.")
+            _audit_anonymous(state, ctx, "signin_throttled", username, data={"by": verdict.reason})
+            minutes = max(1, round(verdict.wait / 60))
+            response = _render(state, ctx, "signin.html", 429, next=nxt or "", proxy=False,
+                               error=f"Too many failed attempts. Try again in {minutes} minute"
+                                     f"{'s' if minutes > 1 else ''}.")
+            response.headers["Retry-After"] = str(max(1, int(verdict.wait + 0.999)))
+            return response
         user = auth.authenticate(ctx.session, username=username, password=password, now=ctx.now) if username else None
         if user is None:
-            _record_failure(state, key, ctx.now)
+            state.throttle.failure(username, client, ts)
             SIGNINS.labels("failed").inc()
-            audit(ctx.session, None, "signin_failed", now=ctx.now, target=username[:200])
+            _audit_anonymous(state, ctx, "signin_failed", username)
             return _render(state, ctx, "signin.html", 401, next=nxt or "", proxy=False,
                            error="Unknown user name or wrong password.")
-        state.failures.pop(key, None)
+        state.throttle.success(username, client)
         SIGNINS.labels("ok").inc()
         principal = Principal(user.username, user.role, "session")
         audit(ctx.session, principal, "signin", now=ctx.now)
@@ -500,18 +508,22 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
     ]
 
 
-def _throttled(state: WebState, key: str, now: dt.datetime) -> bool:
-    with state.lock:
-        recent = [t for t in state.failures.get(key, []) if now.timestamp() - t < 900]
-        state.failures[key] = recent
-        return len(recent) >= 5
-
-
-def _record_failure(state: WebState, key: str, now: dt.datetime) -> None:
-    with state.lock:
-        state.failures.setdefault(key, []).append(now.timestamp())
-        if len(state.failures) > 10000:  # bounded memory under a spray of user names
-            state.failures.clear()
+def _audit_anonymous(state: WebState, ctx: Ctx, action: str, username: str,
+                     data: dict[str, Any] | None = None) -> None:
+    """An audit row of an anonymous sign-in failure: rate-limited (a spray must not fill the table),
+    naming an existing account by its name and anything else only by an HMAC (people type passwords
+    into the user name field)."""
+    budget = state.audit_budget.take(ctx.now.timestamp())
+    if budget == "skip":
+        return
+    if budget == "note":
+        audit(ctx.session, None, "signin_failures_suppressed", now=ctx.now,
+              data={"limit": state.audit_budget.limit, "window_seconds": int(WINDOW),
+                    "note": "further anonymous sign-in failures in this window are counted in metrics only"})
+        return
+    known = bool(username) and ctx.session.scalar(select(User.id).where(User.username == username)) is not None
+    audit(ctx.session, None, action, now=ctx.now,
+          target=username if known else name_digest(state.name_key, username), data=data)
 
 
 def verify_chain(session: Session) -> dict[str, Any]:
@@ -536,6 +548,7 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
         settings=settings, factory=factory,
         policy=policy if policy is not None else load_policy(settings.policy_path),
         cookies=auth.CookieNames.for_settings(settings),
+        name_key=auth.secret_key(settings),
         codec=SessionCodec(auth.secret_key(settings), max_age=settings.web_session_max_age,
                            idle=settings.web_session_idle),
         templates=Jinja2Templates(directory=str(HERE / "templates")),
