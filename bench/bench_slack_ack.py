@@ -12,7 +12,7 @@ of ``tests/peers/slack.py`` in the same process. It sends signed requests, a mix
 * block action from the request modal (ack, then views.update),
 
 and prints p50/p90/p99/max of the time from sending the request to receiving the ack, per kind and
-overall, for ``--concurrency`` parallel senders. Times include the HTTP round trip and signature
+overall (the goal holds for every kind), for ``--concurrency`` parallel senders. Times include the HTTP round trip and signature
 verification. The work after the ack competes for the same two cores, as in production.
 """
 
@@ -163,9 +163,10 @@ def main() -> None:
         times = [t for k, t, _ in results if kind in ("all", k)]
         print(f"{kind:<16}{len(times):>5}{statistics.median(times):>9.1f}{percentile(times, 90):>9.1f}"
               f"{percentile(times, 99):>9.1f}{max(times):>9.1f}")
-    p99 = percentile([t for _, t, _ in results], 99)
-    print(f"goal p99 < 300 ms: {'met' if p99 < 300 else 'NOT met'} (p99 {p99:.1f} ms); non-200 answers: {len(bad)}; "
-          f"Slack calls after the acks: {len(fake.calls)}; problems: {len(fake.problems)}")
+    worst_p99, worst = max((percentile([t for k, t, _ in results if k == kind], 99), kind) for kind in kinds)
+    print(f"goal p99 < 300 ms for every kind: {'met' if worst_p99 < 300 else 'NOT met'} (worst: {worst} "
+          f"p99 {worst_p99:.1f} ms); non-200 answers: {len(bad)}; Slack calls after the acks: {len(fake.calls)}; "
+          f"problems: {len(fake.problems)}")
     web.should_exit = True
     server.shutdown()
 

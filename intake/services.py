@@ -94,19 +94,24 @@ def _update_slack(session: Session, row: Ticket, *, now: dt.datetime) -> None:
     _slack(session, row, "update_ticket", now=now, key=f"slack:update:{row.id}:{row.version}")
 
 
+_MESSAGE_IDS = cast(Table, TicketMessageId.__table__)
+
+
 def record_message_ids(session: Session, ticket_id: int, message_ids: list[str | None], *, direction: str,
                        now: dt.datetime, defer: bool = False) -> None:
     """Index Message-IDs of a ticket's thread (``ticket_message_ids``) for :func:`find_ticket_for_mail`.
 
     One statement; an id already indexed keeps its first ticket. The ticket row must be flushed,
-    unless ``defer``: then the rows are added to the session for its next flush (after the ticket's
-    INSERT), for ids that cannot be indexed yet (a new ticket's); a clash fails that flush."""
+    unless ``defer``: then the rows are queued for right after the session's next flush (after the
+    ticket's INSERT; ``intake.outbox.defer_insert``), for ids that cannot be indexed yet (a new
+    ticket's); a clash fails that write."""
     rows = [{"message_id": m, "ticket_id": ticket_id, "direction": direction, "created_at": now}
             for m in dict.fromkeys(message_ids) if m and len(m) <= 998]
     if not rows:
         return
     if defer:
-        session.add_all([TicketMessageId(**r) for r in rows])
+        for r in rows:
+            defer_insert(session, _MESSAGE_IDS, r)
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     session.connection().execute(insert(cast(Table, TicketMessageId.__table__)).on_conflict_do_nothing(

@@ -15,13 +15,15 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table
 
 from intake import services
 from intake.domain.severity import DEFINITIONS, Severity
 from intake.mail.identity import ReasonCode
 from intake.mail.templates import finding_label
-from intake.outbox import enqueue
+from intake.outbox import defer_insert, enqueue
 from intake.pipeline.context import IntakeConfig, IntakeDeps
 from intake.pipeline.decisions import (
     AlreadyRecorded,
@@ -39,6 +41,8 @@ from intake.store.uow import UnitOfWork
 __all__ = ["Applied", "apply"]
 
 log = logging.getLogger(__name__)
+
+_INBOUND = cast(Table, InboundMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -93,23 +97,23 @@ def _record_inbound(decision: Decision, uow: UnitOfWork, reason: str, ticket_id:
     m = decision.mail
     if m is None:
         return None
-    parsed = m.parsed
-    row = InboundMessage(id=uow.reserve("inbound_messages"), channel="email", mailbox=m.mailbox,
-                         uidvalidity=m.uidvalidity, uid=m.uid, size=m.size, received_at=decision.received,
-                         outcome=decision.kind, reason=reason[:4000], ticket_id=ticket_id,
-                         processed_at=decision.at)
-    if decision.gate is not None:
-        row.gate_state, row.gate_reason = decision.gate.state, decision.gate.reason[:2000]
-    if parsed is not None:
-        row.sender = (parsed.from_addr or "")[:320] or None
-        if not isinstance(decision, Duplicate):
-            row.message_id = m.message_id
-            if row.message_id:
-                uow.message_ids[row.message_id] = (row.id, decision.kind)
-        if decision.keeps_content:
-            row.subject = parsed.subject[:2000]
-    uow.session.add(row)
-    return row.id
+    parsed, gate = m.parsed, decision.gate
+    row_id = uow.reserve("inbound_messages")
+    message_id = m.message_id if parsed is not None and not isinstance(decision, Duplicate) else None
+    if message_id:
+        uow.message_ids[message_id] = (row_id, decision.kind)
+    # A plain INSERT queued for right after the flush (after the ticket it may name): one
+    # executemany for the batch, no ORM object per mail.
+    defer_insert(uow.session, _INBOUND, {
+        "id": row_id, "channel": "email", "mailbox": m.mailbox, "uidvalidity": m.uidvalidity, "uid": m.uid,
+        "message_id": message_id, "sender": ((parsed.from_addr or "")[:320] or None) if parsed is not None else None,
+        "subject": parsed.subject[:2000] if parsed is not None and decision.keeps_content else None,
+        "size": m.size, "received_at": decision.received, "outcome": decision.kind, "reason": reason[:4000],
+        "ticket_id": ticket_id, "gate_state": gate.state if gate is not None else None,
+        "gate_reason": gate.reason[:2000] if gate is not None else None, "processed_at": decision.at,
+        "server_done": False,
+    })
+    return row_id
 
 
 # -- automatic replies ----------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from intake.pipeline.apply import Applied, apply
 from intake.pipeline.context import Context, IntakeDeps, Redactor
 from intake.pipeline.decide import Pending, decide, screen
+from intake.pipeline.decisions import Deflected
 from intake.pipeline.errors import RecordConflict
 from intake.pipeline.lookups import StoreLookups
 from intake.pipeline.messages import MailMessage, Message
@@ -44,21 +45,28 @@ class Prefetched:
         return found if found is not None else self.engine.check(text, sender)
 
 
-def redact_ahead(messages: Sequence[Message], context: Context) -> Redactor:
+def redact_ahead(messages: Sequence[Message], context: Context) -> tuple[Redactor, list[tuple[str, str]]]:
     """Screen ``messages`` and redact every text that reaches redaction in one engine call
-    (``check_many`` when the engine has it). A failure here only costs the speed-up."""
+    (``check_many`` when the engine has it). Also returns the automatic replies the batch will
+    probably send, ``(address, kind)``, so their budgets are claimed at once. A failure here only
+    costs the speed-up."""
     engine = context.deps.redactor
     try:
-        wanted = [(step.text, step.sender) for step in (screen(m, context) for m in messages)
-                  if isinstance(step, Pending)]
-        if not wanted:
-            return engine
+        steps = [screen(m, context) for m in messages]
+        pending = [s for s in steps if isinstance(s, Pending)]
+        replies = [(s.reply_to, "deflection") for s in steps if isinstance(s, Deflected) and s.reply_to]
+        if not pending:
+            return engine, replies
+        wanted = [(p.text, p.sender) for p in pending]
         check_many = getattr(engine, "check_many", None)
         found = list(check_many(wanted)) if check_many is not None else [engine.check(t, s) for t, s in wanted]
-        return Prefetched(dict(zip(wanted, found, strict=True)), engine)
+        for p, result in zip(pending, found, strict=True):
+            if p.reply_to and not (result.clean and p.thread is not None and p.thread.open):
+                replies.append((p.reply_to, "ack" if result.clean else "resubmission"))
+        return Prefetched(dict(zip(wanted, found, strict=True)), engine), replies
     except Exception:  # noqa: BLE001 - each message is then redacted on its own
         log.exception("batch redaction failed; redacting message by message")
-        return engine
+        return engine, []
 
 
 def ingest(message: Message, factory: sessionmaker[Session], deps: IntakeDeps, *, now: dt.datetime,
@@ -82,5 +90,8 @@ def ingest_batch(messages: Sequence[MailMessage], uow: UnitOfWork, deps: IntakeD
     """``decide`` and ``apply`` fetched mails of one mailbox in one unit of work (the caller's
     transaction; its flush writes them all)."""
     lookups = StoreLookups.for_mails(uow, messages)
-    ahead = replace(deps, redactor=redact_ahead(messages, Context(deps, clock(), gate, lookups)))
+    now = clock()
+    redactor, replies = redact_ahead(messages, Context(deps, now, gate, lookups))
+    uow.budgets.prime(replies, now=now, window=deps.config.autoreply_window)
+    ahead = replace(deps, redactor=redactor)
     return [apply(decide(m, Context(ahead, clock(), gate, lookups)), uow, deps) for m in messages]

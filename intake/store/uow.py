@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,11 +52,17 @@ class ReservedIds:
         self._ids: list[int] = []
         self._next: int | None = None
 
+    _sequences: dict[tuple[str, str], str] = {}  # (database url, table) -> its id sequence
+
     def take(self) -> int:
         conn = self.session.connection()
         if conn.dialect.name == "postgresql":
             if not self._ids:
-                seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": self.table})
+                key = (str(conn.engine.url), self.table)
+                seq = self._sequences.get(key)
+                if seq is None:
+                    seq = self._sequences[key] = str(conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                                                                 {"t": self.table}))
                 self._ids = list(conn.scalars(text("SELECT nextval(:seq) FROM generate_series(1, :n)"),
                                               {"seq": seq, "n": self.expected}))
             return self._ids.pop(0)
@@ -99,6 +105,23 @@ class ReplyBudgets:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[tuple[str, str], _Budget] = {}
+
+    def prime(self, wanted: Iterable[tuple[str, str]], *, now: dt.datetime, window: dt.timedelta) -> None:
+        """Claim the rows of every (address, kind) a batch will probably spend, with two statements
+        (create the missing ones, then take them all); one not primed is claimed when first spent."""
+        keys = sorted({(a.strip().lower()[:320], k) for a, k in wanted} - set(self._rows))
+        if not keys:
+            return
+        conn = self.session.connection()
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        expired = now - window - dt.timedelta(seconds=1)
+        conn.execute(insert(_AUTO_REPLIES).values([{"address": a, "kind": k, "count": 0, "last_sent_at": expired}
+                                                   for a, k in keys])
+                     .on_conflict_do_nothing(index_elements=["address", "kind"]))
+        taken = conn.execute(update(_AUTO_REPLIES).where(tuple_(_AR.address, _AR.kind).in_(keys))
+                             .values(count=_AR.count).returning(_AR.address, _AR.kind, _AR.count, _AR.last_sent_at))
+        for address, kind, count, last in taken:
+            self._rows[(address, kind)] = _Budget(int(count), last)
 
     def _row(self, address: str, kind: str, now: dt.datetime, window: dt.timedelta) -> _Budget:
         key = (address, kind)
