@@ -76,8 +76,8 @@ def make_mails(n: int, rng: random.Random) -> list[bytes]:
     return out
 
 
-def baseline(server: DovecotServer, user: str, password: str, batch: int, redactor) -> tuple[float, int]:
-    started = time.perf_counter()
+def baseline(server: DovecotServer, user: str, password: str, batch: int, redactor) -> tuple[float, int, float]:
+    started, cpu = time.perf_counter(), time.process_time()
     client = IMAPClient(server.host, port=server.port, ssl=False, timeout=30)
     client.login(user, password)
     client.select_folder("INBOX", readonly=True)
@@ -90,7 +90,7 @@ def baseline(server: DovecotServer, user: str, password: str, batch: int, redact
             texts.append((f"Subject: {msg['Subject']}\n\n" + (part.get_content() if part else ""), None))
     decisions = redactor.check_many(texts)
     client.logout()
-    return time.perf_counter() - started, sum(1 for d in decisions if not d.clean)
+    return time.perf_counter() - started, sum(1 for d in decisions if not d.clean), time.process_time() - cpu
 
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -136,9 +136,9 @@ def run_one(server: DovecotServer, raws: list[bytes], db_url: str, profile: str 
         record_reading(s, GateReading("down", "down", "status page: Support Portal is major_outage",
                                       dt.datetime.now(dt.UTC), "clock"))
     baseline(server, account.user, account.password, 50, redactor)  # warm-up: Dovecot's caches
-    base, rejected_base = baseline(server, account.user, account.password, 50, redactor)
+    base, rejected_base, base_cpu = baseline(server, account.user, account.password, 50, redactor)
     print(f"baseline  imapclient fetch + parse + redaction of {len(raws)} mails: {base:.2f}s "
-          f"({len(raws) / base:.0f} mails/s; {rejected_base} would be rejected)")
+          f"({len(raws) / base:.0f} mails/s; {rejected_base} would be rejected; this process's CPU {base_cpu:.2f}s)")
 
     worker = build_worker(settings, factory=factory, redactor=redactor)
     profiler = None
@@ -147,14 +147,14 @@ def run_one(server: DovecotServer, raws: list[bytes], db_url: str, profile: str 
 
         profiler = cProfile.Profile()
         profiler.enable()
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     total = 0
     while True:
         n = worker.poller.poll_once()
         total += n
         if n == 0:
             break
-    flow = time.perf_counter() - t0
+    flow, flow_cpu = time.perf_counter() - t0, time.process_time() - cpu0
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -167,9 +167,11 @@ def run_one(server: DovecotServer, raws: list[bytes], db_url: str, profile: str 
         outcomes = dict(s.execute(select(InboundMessage.outcome, func.count()).group_by(InboundMessage.outcome)).all())
     engine.dispose()
     print(f"flow      poll + decide + ticket/SLA/ack/Slack rows + flag, {total} mails:  {flow:.2f}s "
-          f"({total / flow:.0f} mails/s)")
+          f"({total / flow:.0f} mails/s; this process's CPU {flow_cpu:.2f}s)")
     print(f"          outcomes {outcomes}; {tickets} tickets, {acks} emails and {posts} Slack posts queued")
     assert decided == len(raws), f"only {decided} of {len(raws)} mails decided"
+    print(f"          this process's CPU: flow / baseline = {flow_cpu / base_cpu:.2f}x (less sensitive to a busy "
+          "machine; the database server's and Dovecot's CPU not included)")
     return flow / base
 
 
