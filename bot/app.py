@@ -31,6 +31,7 @@ from bot.actions import BotDeps
 from bot.http import starlette_endpoint
 from bot.listeners import COMMAND, SHORTCUT_REPLY, SHORTCUT_REQUEST, register_listeners
 from bot.notifier import make_client
+from bot.workspace import workspace_guard
 from intake.logs import bolt_logger
 from intake.policy_file import load_policy
 from intake.portal import PortalMonitor
@@ -76,6 +77,9 @@ def build_app(settings: Any, *, factory: sessionmaker[Session], client: WebClien
     app = App(client=client, signing_secret=settings.slack_signing_secret.get_secret_value(),
               token_verification_enabled=False, process_before_response=False,
               ignoring_self_events_enabled=True, logger=bolt_logger())
+    # Before every listener: people of another organization in a Slack Connect channel don't triage.
+    app.middleware(workspace_guard(team_id=getattr(settings, "slack_team_id", None),
+                                   enterprise_id=getattr(settings, "slack_enterprise_id", None)))
     register_listeners(app, deps)
     return app
 

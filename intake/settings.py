@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"))
     slack_api_url: str = Field("https://slack.com/api/", validation_alias=_alias("SLACK_API_URL"))
     slack_triage_channel: str | None = Field(None, validation_alias=_alias("SLACK_TRIAGE_CHANNEL"))
+    # Our workspace (and Enterprise Grid org): requests from anyone else (Slack Connect) are refused.
+    # Unset: what auth.test says about our installation.
+    slack_team_id: str | None = Field(None, validation_alias=_alias("SLACK_TEAM_ID"))
+    slack_enterprise_id: str | None = Field(None, validation_alias=_alias("SLACK_ENTERPRISE_ID"))
 
     # -- web ------------------------------------------------------------------------------------------
     web_host: str = Field("127.0.0.1", validation_alias=_alias("WEB_HOST"))
