@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import sys
+import time
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -102,8 +103,6 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
-    import time
-
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

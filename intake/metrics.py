@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -186,8 +187,6 @@ class SLACollector:
         return []  # metrics are produced at scrape time; no describe-time database access
 
     def collect(self) -> Iterator[Any]:
-        from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
-
         now = self.clock()
         since = now - self.window
         with self.factory() as session:

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,8 +120,6 @@ class OpsCollector:
         return []  # produced at scrape time; no describe-time database access
 
     def collect(self) -> Iterator[Any]:
-        from prometheus_client.core import GaugeMetricFamily
-
         now = self.clock()
         with self.factory() as session:
             items = outbox_items(session)

@@ -11,6 +11,7 @@ import re
 import uuid
 from typing import Any
 
+from intake.settings import get_settings
 from intake.store.models import Ticket
 
 LOOP_HEADER = "X-Supportbot-Loop"
@@ -37,8 +38,6 @@ def reply_payload(ticket: Ticket, *, text: str, kind: str, now: dt.datetime,
                   from_address: str | None = None, auto: bool = False) -> dict[str, Any]:
     """An email to the ticket's customer, threaded under everything sent in this ticket so far."""
     if from_address is None:
-        from intake.settings import get_settings
-
         from_address = get_settings().support_address
     thread = [m for m in (ticket.thread_message_ids or []) if m]
     in_reply_to = thread[-1] if thread else ticket.root_message_id

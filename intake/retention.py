@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from intake.settings import Settings
 from intake.store.models import AuditEntry, InboundMessage, OutboxItem, RedactionLogEntry, Ticket
+from intake.store.redaction_log import GENESIS, verify
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +148,6 @@ def current_anchor(session: Session) -> dict[str, Any] | None:
 
 def chain_status(session: Session) -> dict[str, Any]:
     """Verify the redaction log's chain from its genesis, or from the retention anchor after a purge."""
-    from intake.store.redaction_log import GENESIS, verify
-
     anchor = current_anchor(session)
     start = str(anchor["anchor"]) if anchor and anchor.get("anchor") else GENESIS
     result = verify(session, start=start) if start != GENESIS else verify(session)

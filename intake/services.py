@@ -24,6 +24,7 @@ from intake.domain.ticket import ACTIVE_VALUES, Event, TicketState, Waiver
 from intake.domain.ticket import Ticket as DomainTicket
 from intake.nagging import reschedule
 from intake.outbox import defer_insert, enqueue
+from intake.reply_mail import reply_payload
 from intake.store.models import OutboxItem, Ticket, TicketEvent, TicketMessageId
 
 log = logging.getLogger(__name__)
@@ -361,8 +362,6 @@ def send_reply(session: Session, ticket_id: int, *, text: str, now: dt.datetime,
     _write_back(row, new, now)
     _record(session, row, events)
     row.next_nag_at = None if new.initial_response_at else row.next_nag_at
-    from intake.reply_mail import reply_payload
-
     payload = reply_payload(row, text=text, kind=kind, from_address=from_address, now=now)
     key = dedupe or f"email:reply:{row.id}:{hashlib.sha256((actor + text + now.isoformat()).encode()).hexdigest()[:16]}"
     item = enqueue(session, kind="email", payload=payload, dedupe_key=key, now=now, ticket_id=row.id)

@@ -8,6 +8,7 @@ functions, never at import time.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from intake.keys import check_key, load_or_create
 from redaction.config import VendorConfig, load_vendor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,8 +181,6 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip().startswith("["):
             return [v.strip() for v in value.split(",") if v.strip()]
         if isinstance(value, str):  # a JSON list (the fields are NoDecode: nothing decoded it yet)
-            import json
-
             try:
                 return json.loads(value)
             except ValueError as exc:
@@ -230,8 +230,6 @@ class Settings(BaseSettings):
     def hmac_key(self) -> bytes:
         """The redaction-log fingerprint key (at least 32 bytes); generated once under the data dir
         (atomically, 0600) when not configured. A short or empty key refuses to start."""
-        from intake.keys import check_key, load_or_create
-
         if self.redaction_hmac_key is not None:
             return check_key(self.redaction_hmac_key.get_secret_value().encode(),
                              source="SUPPORTBOT_REDACTION_HMAC_KEY")

@@ -23,14 +23,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake import webhooks
-from intake.outbox import Dispatcher, RetryPolicy, Transport
+from intake.mail.imap import ImapConfig, MailboxPoller
+from intake.mail.scan import WindowedRedactor
+from intake.mail.smtp import SmtpConfig, SmtpTransport
+from intake.mail.templates import Templates
+from intake.outbox import Dispatcher, RetryPolicy, Transport, record_phase
+from intake.pipeline import IntakeConfig, IntakeDeps
+from intake.pipeline.mailbox import BatchIngest
 from intake.policy_file import load_policy
 from intake.portal import GateReading, PortalMonitor, latest_reading, record_reading
+from intake.registry import load_registry
 from intake.settings import Settings
+from intake.store.db import make_engine, session_factory
 from intake.timeutil import utcnow
 
 __all__ = ["GateSource", "Worker", "build_worker"]
@@ -146,13 +155,6 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     ``slack`` builds the outbox's Slack transport and its on-done hook (``intake.wiring`` passes the
     bot's notifier when a bot token is set); without it Slack posts stay queued in the outbox.
     """
-    from intake.mail.imap import ImapConfig, MailboxPoller
-    from intake.mail.templates import Templates
-    from intake.pipeline import IntakeConfig, IntakeDeps
-    from intake.pipeline.mailbox import BatchIngest
-    from intake.registry import load_registry
-    from intake.store.db import make_engine, session_factory
-
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     if factory is None:
         factory = session_factory(make_engine(settings.effective_database_url))
@@ -161,8 +163,6 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
 
     monitor = None
     if settings.statuspage_url or settings.health_url:
-        import httpx
-
         client = http_client or httpx.Client(timeout=settings.http_timeout)
         if http_client is None:
             closers.append(client.close)
@@ -175,9 +175,6 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
     if transports is None:
         transports = {}
         if settings.smtp_host:
-            from intake.mail.smtp import SmtpConfig, SmtpTransport
-            from intake.outbox import record_phase
-
             transports["email"] = SmtpTransport(
                 SmtpConfig.from_settings(settings),
                 before_data=lambda item: record_phase(factory, item.id, "data", worker_id=worker_id))
@@ -201,13 +198,11 @@ def build_worker(settings: Settings, *, factory: sessionmaker[Session] | None = 
 
     poller = handler = None
     if settings.imap_host and settings.imap_user:
-        from redaction.engine import get_redactor
+        from redaction.engine import get_redactor  # heavy: Presidio and spaCy, only when mail is read
 
         templates = Templates(settings.templates_dir)
         templates.check()
         registry = load_registry(settings.customers_path)
-        from intake.mail.scan import WindowedRedactor
-
         if redactor is None:
             redactor = get_redactor(settings.redaction_config, model=settings.spacy_model)
         # long texts (a 20 MB log attached) are scanned whole, in overlapping windows

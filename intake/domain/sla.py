@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from intake.domain.calendar import UTC, SkippedDay, SupportCalendar, aware_utc
 from intake.domain.durations import duration_words
@@ -125,8 +126,6 @@ class Explanation:
 
     def lines(self) -> list[str]:
         """The explanation in words, local times in the calendar's time zone."""
-        from zoneinfo import ZoneInfo
-
         tz = ZoneInfo(self.timezone)
 
         def local(instant: dt.datetime) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import uvicorn
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -49,8 +50,11 @@ from starlette.templating import Jinja2Templates
 from intake import outbox_ops
 from intake.domain.policy import Policy
 from intake.metrics import SLACollector
+from intake.metrics_ops import OpsCollector
 from intake.policy_file import load_policy
+from intake.retention import chain_status
 from intake.settings import Settings
+from intake.store.db import make_engine, session_factory
 from intake.store.models import AuditEntry, RedactionLogEntry, User
 from intake.timeutil import utcnow
 from intake.web import api, auth, health, operator, redactions
@@ -528,8 +532,6 @@ def _audit_anonymous(state: WebState, ctx: Ctx, action: str, username: str,
 
 def verify_chain(session: Session) -> dict[str, Any]:
     """The redaction log's hash-chain verification, as a plain dict for the page and the audit trail."""
-    from intake.retention import chain_status
-
     return chain_status(session)
 
 
@@ -576,8 +578,6 @@ def create_app(settings: Settings, *, factory: sessionmaker[Session], clock: Clo
 
 def _register_sla_metrics(state: WebState) -> None:
     state.registry.register(SLACollector(state.factory, clock=state.clock))
-    from intake.metrics_ops import OpsCollector
-
     state.registry.register(OpsCollector(state.factory, clock=state.clock))
 
 
@@ -585,10 +585,6 @@ def run_forever(settings: Settings, *, stop: threading.Event,
                 slack_app: Callable[[Settings, sessionmaker[Session]], Any] | None = None) -> None:
     """Serve until ``stop`` is set (``intake.wiring`` runs it for ``supportbot web`` and ``supportbot run``,
     passing the builder of the Bolt app mounted at ``/slack``)."""
-    import uvicorn
-
-    from intake.store.db import make_engine, session_factory
-
     engine = make_engine(settings.effective_database_url)
     factory = session_factory(engine)
     app = create_app(settings, factory=factory, slack_app=slack_app(settings, factory) if slack_app else None)
