@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import Rendered, thread_text, ticket_message
 from intake.domain.policy import Policy
-from intake.outbox import DeliveryError
+from intake.outbox import INTERRUPTED, DeliveryError
 from intake.store.models import OutboxItem, Ticket
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,19 @@ DEFAULT_RETRY_AFTER = 30.0
 
 OPS = ("post_ticket", "update_ticket", "thread_message", "channel_message")
 UNTRUSTED_KINDS = frozenset({"customer_follow_up"})
+
+
+METADATA_EVENT = "supportbot_ticket"  # message metadata event_type of a ticket's triage message
+LOOKUP_PAGES = 3
+LOOKUP_LIMIT = 200
+LOOKUP_SLACK_SECONDS = 60.0  # clocks of the DB and Slack differ a little
+
+
+def _maybe_landed(item: OutboxItem) -> bool:
+    """Whether an earlier attempt of this item may have reached Slack: its dispatcher died mid-call
+    (the outbox says so) or the call timed out / lost its connection."""
+    last = item.last_error or ""
+    return last.startswith(INTERRUPTED) or last.startswith("slack unreachable")
 
 
 def classify(exc: Exception) -> DeliveryError:
@@ -166,7 +179,15 @@ class SlackNotifier:
         # updates it; an update whose post never happened posts: either way exactly one ticket
         # message, showing the current state.
         if not ticket.slack_ts:
-            return self._post(rendered)
+            if op == "post_ticket" and _maybe_landed(item):
+                found = self._already_posted(ticket, item)
+                if found is not None:
+                    log.warning("ticket %s: the interrupted post had landed (%s); updating it, not posting again",
+                                ticket.token, found["ts"])
+                    ticket.slack_channel, ticket.slack_ts = found["channel"], found["ts"]
+                    self._update(ticket, rendered)
+                    return {**found, "posted": True, "recovered": True}
+            return self._post(rendered, ticket)
         try:
             return self._update(ticket, rendered)
         except SlackApiError as exc:
@@ -174,7 +195,7 @@ class SlackNotifier:
                 raise
             # Someone deleted the ticket message: post it again (the old thread stays where it was).
             log.warning("ticket %s: Slack message %s is gone; posting it again", ticket.token, ticket.slack_ts)
-            return {**self._post(rendered), "replaced": ticket.slack_ts}
+            return {**self._post(rendered, ticket), "replaced": ticket.slack_ts}
 
     @staticmethod
     def _newer_update_pending(session: Session, item: OutboxItem) -> bool:
@@ -185,10 +206,47 @@ class SlackNotifier:
             OutboxItem.state == "pending")).all()
         return any((i.payload or {}).get("op") == "update_ticket" for i in later)
 
-    def _post(self, rendered: Rendered) -> dict[str, Any]:
+    def _post(self, rendered: Rendered, ticket: Ticket | None = None) -> dict[str, Any]:
+        # The ticket token rides along as message metadata (no extra scope to write): after a crash
+        # with this call in flight, the retry finds the message instead of posting a second one.
+        metadata = ({"event_type": METADATA_EVENT, "event_payload": {"ticket": ticket.token}}
+                    if ticket is not None and ticket.token else None)
         resp = self.client.chat_postMessage(channel=self.channel, text=rendered.text, blocks=rendered.blocks,
-                                            unfurl_links=False, unfurl_media=False)
+                                            unfurl_links=False, unfurl_media=False, metadata=metadata)
         return {"channel": resp["channel"], "ts": resp["ts"], "posted": True}
+
+    def _already_posted(self, ticket: Ticket, item: OutboxItem) -> dict[str, Any] | None:
+        """On recovery only (the previous attempt may have landed: its dispatcher died mid-call, or
+        the call timed out): the ticket's message in the triage channel, found by its metadata.
+
+        Narrow on purpose: ``conversations.history`` from just before the item was queued
+        (``oldest``), at most ``LOOKUP_PAGES`` pages of ``LOOKUP_LIMIT``; any failure (e.g. the
+        ``channels:history`` scope not granted) means "not found" and the post goes ahead
+        (docs/slack.md: the trade-off)."""
+        created = item.created_at or self.clock()
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=dt.UTC)
+        oldest = f"{created.timestamp() - LOOKUP_SLACK_SECONDS:.6f}"
+        cursor: str | None = None
+        try:
+            for _ in range(LOOKUP_PAGES):
+                resp = self.client.conversations_history(channel=self.channel, oldest=oldest, limit=LOOKUP_LIMIT,
+                                                         include_all_metadata=True, cursor=cursor)
+                for message in resp.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    if (meta.get("event_type") == METADATA_EVENT
+                            and (meta.get("event_payload") or {}).get("ticket") == ticket.token):
+                        return {"channel": self.channel, "ts": message["ts"]}
+                cursor = ((resp.get("response_metadata") or {}).get("next_cursor")) or None
+                if not resp.get("has_more") or not cursor:
+                    return None
+        except (SlackApiError, TimeoutError, OSError, urllib.error.URLError) as exc:
+            log.warning("ticket %s: could not look for an earlier post (%s); posting", ticket.token,
+                        classify(exc).reason)
+            return None
+        log.warning("ticket %s: no earlier post in the last %d messages; posting", ticket.token,
+                    LOOKUP_PAGES * LOOKUP_LIMIT)
+        return None
 
     def _update(self, ticket: Ticket, rendered: Rendered) -> dict[str, Any]:
         resp = self.client.chat_update(channel=ticket.slack_channel or self.channel, ts=str(ticket.slack_ts),

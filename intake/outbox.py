@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, DONE, PARKED = "pending", "sending", "done", "parked"
 # Delivery phases a transport may record (``record_phase``) before which nothing left this process.
 SAFE_PHASES = ("connect", "envelope")
+# ``last_error`` of an item sent again after its dispatcher died mid-send: a transport whose call
+# may have landed (a Slack post) looks first whether it did (bot.notifier).
+INTERRUPTED = "interrupted while sending"
 DISCARDED = "discarded"  # an operator gave the item up, with a reason (intake/outbox_ops.py)
 _OUTBOX = cast(Table, OutboxItem.__table__)
 
@@ -196,6 +199,7 @@ class Dispatcher:
                 else:
                     item.state = PENDING
                     item.next_attempt_at = now
+                    item.last_error = f"{INTERRUPTED} (dispatcher {item.claimed_by} stopped); sent again"
                     if phase is not None or self.stale_policy.get(item.kind) == "park":
                         log.warning("outbox item %s (%s): dispatcher stopped before the point of no return "
                                     "(phase %s); sending again", item.id, item.kind, phase or "none")

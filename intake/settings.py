@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     imap_idle_seconds: float = Field(60.0, gt=0, validation_alias=_alias("IMAP_IDLE_SECONDS"))
     imap_poll_seconds: float = Field(30.0, gt=0, validation_alias=_alias("IMAP_POLL_SECONDS"))
     imap_batch: int = Field(50, ge=1, validation_alias=_alias("IMAP_BATCH"))
+    # A fetched batch's bodies are held in memory together: at most this many bytes (one bigger mail
+    # still goes alone). 50 mails of 20 MiB are then 17 batches, not one of 1 GiB (docs/email.md).
+    imap_batch_bytes: int = Field(64 * 1024 * 1024, ge=1024 * 1024, validation_alias=_alias("IMAP_BATCH_BYTES"))
     imap_lease_seconds: float = Field(120.0, gt=0, validation_alias=_alias("IMAP_LEASE_SECONDS"))
     outbox_claim_ttl: float = Field(300.0, gt=0, validation_alias=_alias("OUTBOX_CLAIM_TTL"))
     portal_refresh_seconds: float = Field(30.0, gt=0, validation_alias=_alias("PORTAL_REFRESH_SECONDS"))

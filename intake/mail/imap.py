@@ -75,6 +75,9 @@ class ImapConfig:
     idle_seconds: float = 60.0
     poll_seconds: float = 30.0
     batch: int = 50
+    # A fetched batch is held in memory whole (bytes, then parsed): bound it by bytes too, so 50
+    # mails of 20 MiB are not one 1 GiB batch. A mail bigger than this still goes, alone.
+    batch_bytes: int = 64 * 1024 * 1024
     lease_seconds: float = 120.0
     backoff_base: float = 1.0
     backoff_max: float = 60.0
@@ -91,7 +94,7 @@ class ImapConfig:
             processed_mailbox=settings.imap_processed_mailbox,
             expunge_rejected=settings.imap_expunge_rejected, idle_seconds=settings.imap_idle_seconds,
             poll_seconds=settings.imap_poll_seconds, batch=settings.imap_batch,
-            lease_seconds=settings.imap_lease_seconds, max_mail_bytes=settings.max_mail_bytes,
+            batch_bytes=settings.imap_batch_bytes, lease_seconds=settings.imap_lease_seconds, max_mail_bytes=settings.max_mail_bytes,
         )
 
     @property
@@ -304,13 +307,13 @@ class MailboxPoller:
         handled = 0
         flagged: list[int] = []  # done on the server, not yet recorded as such
         try:
-            for start in range(0, len(uids), self.config.batch):
+            sizes = self._sizes(client, uids)
+            for chunk in self._batches(uids, sizes):
                 if stop is not None and stop.is_set():
                     break
                 if not self.lease.acquire():
                     raise LeaseLost(f"lease {self.config.lease_name} held by {self.lease.holder_now()}")
-                chunk = uids[start:start + self.config.batch]
-                mails = self._fetch(client, chunk)
+                mails = self._fetch(client, chunk, sizes)
                 assert self.uidvalidity is not None
                 done = self.handler(MessageBatch(self.config.mailbox, self.uidvalidity, mails, tuple(flagged)))
                 flagged = self._mark_done(client, [uid for uid, _ in done],
@@ -321,8 +324,36 @@ class MailboxPoller:
         self.processed += handled
         return handled
 
-    def _fetch(self, client: IMAPClient, uids: list[int]) -> list[FetchedMail]:
-        sizes = client.fetch(uids, ["RFC822.SIZE"])
+    def _sizes(self, client: IMAPClient, uids: list[int]) -> dict[int, dict[bytes, Any]]:
+        """``RFC822.SIZE`` of every pending mail (one round trip per 500), before any body."""
+        sizes: dict[int, dict[bytes, Any]] = {}
+        for start in range(0, len(uids), 500):
+            sizes.update(client.fetch(uids[start:start + 500], ["RFC822.SIZE"]))
+        return sizes
+
+    def _batches(self, uids: list[int], sizes: dict[int, dict[bytes, Any]]) -> list[list[int]]:
+        """UIDs in batches of at most ``batch`` mails and ``batch_bytes`` of bodies to download
+        (an over-size mail is never downloaded, so it weighs nothing; a single mail over
+        ``batch_bytes`` makes a batch of its own)."""
+        out: list[list[int]] = []
+        chunk: list[int] = []
+        weight = 0
+        for uid in uids:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            size = size if size <= self.config.max_mail_bytes else 0
+            if chunk and (len(chunk) >= self.config.batch or weight + size > self.config.batch_bytes):
+                out.append(chunk)
+                chunk, weight = [], 0
+            chunk.append(uid)
+            weight += size
+        if chunk:
+            out.append(chunk)
+        return out
+
+    def _fetch(self, client: IMAPClient, uids: list[int],
+               sizes: dict[int, dict[bytes, Any]] | None = None) -> list[FetchedMail]:
+        if sizes is None:
+            sizes = client.fetch(uids, ["RFC822.SIZE"])
         small = [u for u in uids if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0)) <= self.config.max_mail_bytes]
         bodies = client.fetch(small, ["BODY.PEEK[]", "INTERNALDATE"]) if small else {}
         out = []

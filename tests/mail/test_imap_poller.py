@@ -201,3 +201,26 @@ def test_processed_mail_can_be_moved_to_a_folder_created_on_first_use(factory, d
     assert dovecot.flags() == {}
     moved = dovecot.flags("Processed")
     assert len(moved) == 2 and all(b"$SupportbotDone" in f for f in moved.values())
+
+
+def test_a_batch_is_bounded_by_bytes_as_well_as_by_count(factory, dovecot):
+    big = ("x" * 79 + "\n") * 5_000  # ~400 kB each (short lines: no transfer encoding): two fit in 1 MiB
+    dovecot.append([mail(subject=f"big {i}", body=big) for i in range(5)] + [mail(subject="small")])
+    handler = Recorder()
+    poller = MailboxPoller(_config(dovecot, batch=50, batch_bytes=1024 * 1024), factory=factory, handler=handler,
+                           worker_id="w1")
+    try:
+        assert poller.poll_once() == 6
+    finally:
+        poller.close()
+    assert [len(b.mails) for b in handler.batches] == [2, 2, 2]
+    assert all(sum(len(m.raw) for m in b.mails) <= 1024 * 1024 for b in handler.batches)
+    # one mail bigger than the bound still goes, alone
+    dovecot.append(mail(subject="huge", body=("y" * 79 + "\n") * 19_000))
+    handler2 = Recorder()
+    poller = MailboxPoller(_config(dovecot, batch=50, batch_bytes=1024 * 1024), factory=factory, handler=handler2,
+                           worker_id="w1")
+    try:
+        assert poller.poll_once() == 1
+    finally:
+        poller.close()

@@ -133,6 +133,7 @@ class FakeSlack:
             self._rate_method: str | None = None
             self._failures: list[tuple[str, str, int, int]] = []  # (method, error, status, remaining)
             self.delay = 0.0
+            self.arrived: list[str] = []  # methods whose request arrived (before any delay, before recording)
             self.socket_url: str | None = None
 
     def rate_limit(self, times: int, *, retry_after: int = 1, method: str | None = None) -> None:
@@ -203,7 +204,9 @@ class FakeSlack:
         return 200, self._ok(method, params), {}
 
     def _next_ts(self) -> str:
-        return f"{1767225600 + next(self._ts)}.000100"
+        # Slack's ts is the post's epoch time (unique per channel): conversations.history's
+        # oldest/latest bounds compare against it.
+        return f"{int(time.time())}.{next(self._ts):06d}"
 
     def _ok(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         blocks = params.get("blocks")
@@ -223,6 +226,18 @@ class FakeSlack:
             body["message"].update({"text": params.get("text", ""), "ts": ts, "blocks": blocks or []})
             if params.get("thread_ts"):
                 body["message"]["thread_ts"] = params["thread_ts"]
+            metadata = params.get("metadata")
+            if isinstance(metadata, str) and metadata:
+                metadata = json.loads(metadata)
+            if metadata:
+                # https://api.slack.com/metadata/using: {"event_type", "event_payload"} on the message
+                if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str) \
+                        or not isinstance(metadata.get("event_payload"), dict):
+                    self.problems.append(f"chat.postMessage: metadata {metadata!r} is not event_type + event_payload")
+                    return {"ok": False, "error": "invalid_metadata_format"}
+                body["message"]["metadata"] = metadata
+            else:
+                body["message"].pop("metadata", None)
             self.messages[(channel, ts)] = body["message"]
             return body
         if method == "chat.update":
@@ -232,6 +247,8 @@ class FakeSlack:
             self.messages[key].update({"text": params.get("text", ""), "blocks": blocks or []})
             return {"ok": True, "channel": params["channel"], "ts": params["ts"], "text": params.get("text", ""),
                     "message": {"text": params.get("text", ""), "user": "U0BOTINTK1"}}
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method in ("views.open", "views.push", "views.update"):
@@ -243,6 +260,30 @@ class FakeSlack:
                                          "bot_id": "B0BOTINTK1", "hash": f"{time.time():.6f}.abc",
                                          "root_view_id": view_id, "state": {"values": {}}}}
         return {"ok": True}
+
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history``: the channel's top-level messages, newest first, after ``oldest``
+        (exclusive unless ``inclusive``), ``limit`` per page (Slack's default 100, max 999) with a
+        ``next_cursor``; message metadata only with ``include_all_metadata`` (official shape:
+        ok, messages, has_more, pin_count, channel_actions_ts, channel_actions_count, response_metadata)."""
+        channel = params["channel"]
+        truthy = ("1", "true", True, 1)
+        oldest = float(params.get("oldest") or 0)
+        inclusive = params.get("inclusive") in truthy
+        limit = min(int(params.get("limit") or 100), 999)
+        start = int(params.get("cursor") or 0)
+        found = sorted(
+            (m for (ch, ts), m in self.messages.items()
+             if ch == channel and (m.get("thread_ts") in (None, ts))
+             and (float(ts) > oldest or (inclusive and float(ts) == oldest))),
+            key=lambda m: float(m["ts"]), reverse=True)
+        page = found[start:start + limit]
+        with_meta = params.get("include_all_metadata") in truthy
+        messages = [{k: v for k, v in m.items() if with_meta or k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": messages, "has_more": more, "pin_count": 0, "channel_actions_ts": None,
+                "channel_actions_count": 0, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -264,6 +305,8 @@ class _Handler(BaseHTTPRequestHandler):
             params = {k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode(), keep_blank_values=True).items()}
         auth = self.headers.get("Authorization") or ""
         token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
+        with fake._lock:
+            fake.arrived.append(method)
         if fake.delay:
             time.sleep(fake.delay)
         status, body, headers = fake.handle(method, params, token)
