@@ -80,6 +80,8 @@ def placeholder_shape(value: str) -> bool:
     segs = parts(v)
     if not segs or not all(_LETTERS.match(s) for s in segs):
         return False  # digits or symbols: random material, not words
+    if any(len(s) > 16 for s in segs):
+        return False  # api_org_lhzzzjezegbqcjcusldchvexseg: a random letter body, not a word
     if len(segs) >= 2 and all(s.isupper() for s in segs):
         return True  # DEIN_API_KEY, TU_CLAVE_AQUI, API_TOKEN_PROD
     return any(fold(s) in LEXICON for s in segs)

@@ -10,6 +10,7 @@ the line after its label.
   also when the next line is the next message of a Slack thread (``[10:03] anna: …``,
   ``anna  10:03 AM``, ``> …``).
 
+- ``"auth": "<base64>"`` in Docker/npm configs when it decodes to ``user:password``;
 - a token with a lowercase vendor prefix (``nlc_live_…``) in a format no rule knows, and a hex key,
   when a secret word (any language) comes earlier in the sentence or the lines before it.
 
@@ -162,6 +163,22 @@ def _hex_key(value: str, text: str, start: int, end: int) -> bool:
     return bool(_SECRET_WORD.search(text, lo, start)) and not _NOT_A_SECRET_WORD.search(text[max(0, start - 40):start])
 
 
+# Docker/npm/pip config ``"auth": "<base64 of user:password>"``.
+_AUTH_BLOB = re.compile(r"(?i)[\"']?\b_?auth[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])")
+
+
+def _user_colon_password(value: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    user, sep, password = decoded.partition(":")
+    return bool(sep and user and len(password) >= 3 and decoded.isprintable())
+
+
 def _only(check: Any) -> Any:
     return lambda value, text, start, end: check(value)
 
@@ -174,8 +191,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Any, float], ...] = (
     ("label_line_then_value", _LABEL_LINE_THEN_VALUE, _only(_next_line_value), 0.8),
     ("prefixed_token_after_secret_word", _PREFIXED_TOKEN, _prefixed_token, 0.8),
     ("hex_key_named_in_sentence", _HEX_KEY, _hex_key, 0.8),
+    ("auth_blob_user_password", _AUTH_BLOB, _only(_user_colon_password), 0.9),
 )
-_PREFILTER = re.compile(r"\$|:\d{1,5}:|:\*:|\{SHA\}|machine|\n|[a-z]_[A-Za-z0-9]{8}|[0-9a-fA-F]{32}")
+_PREFILTER = re.compile(r"\$|:\d{1,5}:|:\*:|\{SHA\}|machine|\n|[a-z]_[A-Za-z0-9]{8}|[0-9a-fA-F]{32}|(?i:auth)")
 
 
 class CredentialLinesRecognizer(LocalRecognizer):

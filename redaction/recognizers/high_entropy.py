@@ -27,7 +27,7 @@ _STRONG_CONTEXT = re.compile(
 # letters-and-digits value is enough, it need not mix cases too.
 _LABEL_RIGHT_BEFORE = re.compile(
     r"(?i)(?:key|token|secret|schl(?:ü|ue)ssel|cl[eé]f?|jeton|sleutel|chiave|clave|klucz|chave|geheimnis|segreto"
-    r"|secreto|sekret|api)[\s\"'“„:=\-]*(?:\w+[\s:=]+){0,2}?[\s\"'“„:=]*\Z"
+    r"|secreto|sekret|api)[\s\"'“„:=\-]*(?:[\w()\[\]]+[\s:=>→\-]+){0,3}?[\s\"'“„:=>→\-]*\Z"
 )
 
 

@@ -55,6 +55,10 @@ UNKNOWN_TOKEN_LABELLED = [
     f"A chave de acesso: {TOK}",
     f"Token: {DASHED}",
     f"Nordlicht API token {VENDOR_TOK} (production)",
+    f"Token (staging): {TOK}",
+    f"API-Key für Staging -> {TOK}",
+    f"Ecco il token di accesso:\n{VENDOR_TOK}",
+    f"Aquí va el token:\n\n{VENDOR_TOK}\n\nGracias",
 ]
 
 
@@ -76,6 +80,11 @@ LABEL_WITHOUT_TOKEN = [
     "Bestellnummer 100045, Schlüssel für Lager 3",
     "Error: 401 Unauthorized - token expired (token id tok_RSIINweU9C)",  # "to" + "k_..." is no copula
     "Le token est expiré depuis hier, la clé est encore valide.",
+    "Token (staging): wird gleich neu erstellt",
+    "API-Key: siehe 1Password-Tresor „Shop“",
+    "Schlüssel: liegt im Vault",
+    "Der API-Key ist korrekt hinterlegt.",
+    "Versionshash: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 ]
 
 
@@ -242,6 +251,8 @@ MASKED_AND_IDS = [
     "Token: 123e4567-e89b-12d3-a456-426614174000",
     "API key id: 3f2a9c1e-7b4d-4e8f-9a6b-2c1d0e9f8a7b (the key itself is in the vault)",
     "Klucz: 0f8fad5b-d9cb-469f-a165-70867728950e",
+    "Mandant: 7b0c3a2e-4f5d-4c6b-9a8e-1d2c3b4a5f6e, Token-ID: 1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d",
+    "Merchant account NordlichtECOM, HMAC key ending …A7F2",
     "La clé du client cus_NffrFeUfNV2Hib ne fonctionne plus",
 ]
 
@@ -261,6 +272,7 @@ def test_placeholder_shape(value):
 
 @pytest.mark.parametrize("value", [
     "Sonnenblume", "Alpen-2026", "K9#mP2$vLq", token("", 24, seed=14), "Sommer_Sonne_Strand", "nlc_live_8Hk2p9QmZx4Lw8",
+    "api_org_" + token("", 34, "abcdefghijklmnopqrstuvwxyz", seed=15),
 ])
 def test_secrets_are_not_placeholders(value):
     assert not placeholder_shape(value)
@@ -366,3 +378,13 @@ NOT_PREFIXED_SECRETS = [
 @pytest.mark.parametrize("text", NOT_PREFIXED_SECRETS)
 def test_ids_hashes_and_names_near_secret_words_stay_clean(redactor, text):
     assert_clean(redactor, text)
+
+
+@pytest.mark.parametrize("text, dirty", [
+    ('~/.docker/config.json: {"auths": {"registry.kaufwerk.de": {"auth": "a2F1ZndlcmstY2k6R2VoZWltZXNXb3J0"}}}', True),
+    ("npm: _auth=ZGVwbG95OlNvbW1lcjIwMjY=", True),
+    ('{"auth": "<base64 von user:passwort>"}', False),
+    ('{"auth": "required", "mode": "basic"}', False),
+])
+def test_base64_user_password_blobs(redactor, text, dirty):
+    (assert_flagged if dirty else assert_clean)(redactor, text)
