@@ -232,6 +232,7 @@ class MailboxPoller:
         self._connect = connect_fn
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
+        self._renewed_at = float("-inf")  # time.monotonic() of the last lease renewal by poll_once
         self.use_keyword = True
         self.idle_supported = False
         self.lease = LeaseKeeper(factory, config.lease_name, worker_id, config.lease_seconds)
@@ -311,8 +312,12 @@ class MailboxPoller:
             for chunk in self._batches(uids, sizes):
                 if stop is not None and stop.is_set():
                     break
-                if not self.lease.acquire():
-                    raise LeaseLost(f"lease {self.config.lease_name} held by {self.lease.holder_now()}")
+                # Renewed when a third of its time has passed, not before every batch: a renewal
+                # is a transaction of its own (three round trips on PostgreSQL).
+                if time.monotonic() - self._renewed_at > self.config.lease_seconds / 3:
+                    if not self.lease.acquire():
+                        raise LeaseLost(f"lease {self.config.lease_name} held by {self.lease.holder_now()}")
+                    self._renewed_at = time.monotonic()
                 mails = self._fetch(client, chunk, sizes)
                 assert self.uidvalidity is not None
                 done = self.handler(MessageBatch(self.config.mailbox, self.uidvalidity, mails, tuple(flagged)))

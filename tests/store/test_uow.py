@@ -82,3 +82,26 @@ def test_a_batch_of_redaction_log_entries_is_one_valid_chain(factory: sessionmak
         assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
         assert redaction_log.verify(s).ok
         assert all("hunter2" not in str(e.findings) for e in entries)
+
+
+def test_a_read_session_does_not_wait_for_a_writer_and_cannot_write(factory: sessionmaker[Session]) -> None:
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    from intake.store.db import read_session_factory
+    from intake.store.models import Lease
+
+    reads = read_session_factory(factory)
+    with factory() as s, s.begin():
+        s.add(Lease(name="l1", holder="w1", expires_at=T0))
+    with factory() as writer, writer.begin():  # holds SQLite's write lock (BEGIN IMMEDIATE) until the end
+        writer.add(Lease(name="l2", holder="w2", expires_at=T0))
+        writer.flush()
+        with reads() as reader:  # a writing session here would wait for the lock (busy timeout: 30 s)
+            assert reader.scalars(select(Lease.name)).all() == ["l1"]  # the last commit, not the pending row
+    with reads() as reader:
+        assert sorted(reader.scalars(select(Lease.name))) == ["l1", "l2"]
+        if reader.get_bind().dialect.name == "postgresql":  # READ ONLY: a write is refused
+            with pytest.raises(DBAPIError):
+                reader.add(Lease(name="l3", holder="w3", expires_at=T0))
+                reader.flush()
