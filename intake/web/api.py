@@ -47,6 +47,10 @@ _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X
             "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
 
 
+class NotFound(LookupError):
+    """No such ticket (404). Its own class: a KeyError from a bug must stay a 500, not become a 404."""
+
+
 @dataclass
 class Call:
     """What a handler gets: the session, ``now``, the token's name, parsed parameters and path values."""
@@ -140,7 +144,7 @@ def get_ticket(call: Call, *, policy: Policy) -> Response:
     token = call.path["token"]
     t = call.session.scalar(select(Ticket).where(Ticket.token == token)) if len(token) <= 32 else None
     if t is None:
-        raise LookupError(token)
+        raise NotFound(token)
     events = call.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)
                                   .order_by(TicketEvent.at, TicketEvent.id)).all()
     call.session.add(AuditEntry(at=call.now, username=call.client, action="api_view_ticket",
@@ -242,7 +246,7 @@ def _serve(factory: sessionmaker[Session], clock: Callable[[], dt.datetime], op:
         except spec.ParamError as exc:
             session.rollback()
             return problem(400, "Some query parameters are not valid.", errors=[exc])
-        except LookupError:
+        except NotFound:
             session.rollback()
             return problem(404, "No such ticket.")
         session.commit()
