@@ -527,7 +527,8 @@ class PeopleModel:
                 if dash and m.start() != dash.end():
                     break  # "— Name, ...": the author comes first
                 tokens = m.group(1).split()
-                if any(t.lower().strip(".") in _NOT_NAME_TOKENS for t in tokens):
+                if any(t.lower().strip(".") in _NOT_NAME_TOKENS for t in tokens) or not (
+                        name_shaped(m.group(1)) or tokens[-1].endswith(".")):
                     continue
                 yield start + m.start(1), start + m.end(1), "review author" if dash else "name in a rating row"
                 if dash:

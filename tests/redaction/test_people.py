@@ -476,6 +476,9 @@ PROBES_CLEAN = [
     ("es", "Hola, soy Lucía de Tienda Sol. Mi teléfono directo es el 912 345 678 por si necesitáis algo."),
     ("pl", "Dzień dobry, w razie pytań proszę dzwonić pod mój numer 22 628 11 44. Pozdrawiam, Agnieszka"),
     ("de", "Wie schon Goethe sagte: Mehr Licht! Unsere Produktbilder laden zu langsam, der Kunde beschwert sich."),
+    ("de", "Bergmann Sport GmbH: kontakt@bergmann-sport.de hat die Rechnung nicht bekommen."),
+    ("fr", "Le fournisseur (commandes@atelier-brun.fr) ne reçoit plus nos bons de commande."),
+    ("de", "Bewertungen im Widget:\n3 Sterne Leider Kaputt, 02.12.2026\n5★ Schnelle Lieferung Super\n4/5 Sehr Gut"),
 ]
 
 
