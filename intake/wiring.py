@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot import cli as bot_cli
-from intake import clock_cli, outbox_cli, redaction_log_cli
+from intake import clock_cli, outbox_cli, redaction_log_cli, replay_cli
 from intake.mail import cli as mail_cli
-from intake.pipeline import cli as pipeline_cli
 from intake.settings import Settings
 from intake.web import cli as web_cli
 from redaction import cli as redaction_cli
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 # Each command module exposes ``register(group: click.Group) -> None``.
-COMMAND_MODULES: tuple[ModuleType, ...] = (redaction_cli, redaction_log_cli, mail_cli, pipeline_cli, bot_cli, web_cli,
+COMMAND_MODULES: tuple[ModuleType, ...] = (redaction_cli, redaction_log_cli, mail_cli, replay_cli, bot_cli, web_cli,
                                             clock_cli, outbox_cli)
 
 

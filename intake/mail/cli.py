@@ -1,5 +1,5 @@
 """Email-channel commands: ``supportbot customers ...`` (registry); ``supportbot replay`` is the pipeline's
-(``intake.pipeline.cli``)."""
+(``intake.replay_cli``)."""
 
 from __future__ import annotations
 

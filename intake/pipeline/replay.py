@@ -17,10 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import inspect, select
 
+from intake.domain.sla import due_at, format_utc
+from intake.mail.scan import WindowedRedactor
+from intake.mail.templates import Templates
+from intake.pipeline.context import Context, IntakeConfig, IntakeDeps, NoLookups
+from intake.pipeline.decide import decide, identify
+from intake.pipeline.decisions import Deflected, FollowUp, NewTicket, Rejected
+from intake.pipeline.lookups import StoreLookups
+from intake.pipeline.messages import MailMessage
 from intake.policy_file import load_policy
+from intake.portal import GateReading, latest_reading
+from intake.registry import load_registry
+from intake.settings import Settings
+from intake.store.db import make_engine, read_session_factory
+from intake.store.models import AutoReply
 
-__all__ = ["replay", "replay_one"]
+__all__ = ["replay_one", "run"]
 
 
 @dataclass
@@ -34,10 +48,6 @@ class _Context:
 
 def _open_database(settings: Any) -> Any:
     """A session factory when the database exists and is reachable, else None. Never creates one."""
-    from sqlalchemy import inspect
-
-    from intake.store.db import make_engine, read_session_factory
-
     url = settings.effective_database_url
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
@@ -57,8 +67,6 @@ def _open_database(settings: Any) -> Any:
 
 
 def _gate(choice: str, factory: Any, settings: Any, now: dt.datetime) -> Any:
-    from intake.portal import GateReading, latest_reading
-
     if choice == "up":
         return GateReading("up", "up", "forced by --gate up", now, "replay")
     if choice == "down":
@@ -73,10 +81,6 @@ def _gate(choice: str, factory: Any, settings: Any, now: dt.datetime) -> Any:
 
 
 def _budget_left(factory: Any, address: str, kind: str, deps: Any, now: dt.datetime) -> bool:
-    from sqlalchemy import select
-
-    from intake.store.models import AutoReply
-
     if factory is None:
         return True
     with factory() as session:
@@ -89,12 +93,6 @@ def _budget_left(factory: Any, address: str, kind: str, deps: Any, now: dt.datet
 def replay_one(raw: bytes, ctx: _Context, *, now: dt.datetime) -> dict[str, Any]:
     """What the worker would do with ``raw`` (a dict for printing or JSON): the pipeline's
     ``decide`` alone, reading the database through a read-only session."""
-    from intake.domain.sla import due_at, format_utc
-    from intake.pipeline import Context, MailMessage, NoLookups, decide
-    from intake.pipeline.decide import identify
-    from intake.pipeline.decisions import Deflected, FollowUp, NewTicket, Rejected
-    from intake.pipeline.lookups import StoreLookups
-
     deps = ctx.deps
     message = MailMessage.from_bytes(raw, max_bytes=deps.config.max_mail_bytes)
     if ctx.factory is None:
@@ -170,23 +168,11 @@ def _print_human(name: str, result: dict[str, Any]) -> None:
             click.echo(f"  would not send {r['template']}: {r['why_not']}")
 
 
-@click.command("replay")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--gate", "gate_choice", type=click.Choice(["auto", "up", "down"]), default="auto", show_default=True,
-              help="The website's state to assume; auto: the gate's latest recorded reading.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file.")
-@click.pass_context
-def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json: bool) -> None:
-    """Dry run: what would happen to each mail and why (no database writes, no mail sent)."""
-    from intake.mail.scan import WindowedRedactor
-    from intake.mail.templates import Templates
-    from intake.pipeline import IntakeConfig, IntakeDeps
-    from intake.registry import load_registry
-    from intake.settings import Settings, get_settings
+def run(settings: Settings, files: tuple[str, ...], *, gate_choice: str, as_json: bool) -> int:
+    """``supportbot replay``: print each file's decision; 1 when a file could not be read."""
+    # The redaction engine (Presidio + spaCy: seconds, hundreds of MB) loads only when a replay runs.
     from redaction.engine import get_redactor
 
-    obj = ctx.find_root().obj
-    settings = obj if isinstance(obj, Settings) else get_settings()
     now = dt.datetime.now(dt.UTC)
     try:
         policy = load_policy(settings.policy_path)
@@ -219,5 +205,4 @@ def replay(ctx: click.Context, files: tuple[str, ...], gate_choice: str, as_json
     finally:
         if factory is not None:
             factory.kw["bind"].dispose()
-    if failed:
-        ctx.exit(1)
+    return 1 if failed else 0

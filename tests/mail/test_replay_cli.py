@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from intake import services
 from intake.domain.policy import Policy
 from intake.domain.severity import Severity
-from intake.pipeline.replay import replay
+from intake.replay_cli import replay
 from intake.store.models import AutoReply, Base
 from tests.mail.flow_helpers import ROOT, mail, make_settings
 
