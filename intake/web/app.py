@@ -449,7 +449,8 @@ def make_handlers(state: WebState) -> list[BaseRoute]:
     def _outbox_action(ctx: Ctx, action: Callable[..., Any], done: str) -> Response:
         assert ctx.principal is not None
         try:
-            action(ctx.session, ctx.request.path_params["item_id"], now=ctx.now, actor=ctx.principal.username)
+            action(ctx.session, redactions.entry_id(ctx.request.path_params["item_id"], "outbox item id"),
+                   now=ctx.now, actor=ctx.principal.username)
         except outbox_ops.OutboxOpError as exc:
             return _error(state, ctx.request, 400, str(exc), principal=ctx.principal)
         return RedirectResponse(f"/operator?outbox={done}#outbox", status_code=303)

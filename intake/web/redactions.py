@@ -101,10 +101,10 @@ def _parse_time(text: str | None, name: str, *, end_of_day: bool = False) -> dt.
                           f"and 9999, got {text[:40]!r}") from None
 
 
-def entry_id(value: object) -> int:
-    """A redaction log entry id from a path, or :class:`FilterError` when no entry could have it."""
+def entry_id(value: object, what: str = "entry id") -> int:
+    """A row id from a path (an entry, an outbox item), or :class:`FilterError` when no row could have it."""
     if not isinstance(value, int) or not 1 <= value <= MAX_ENTRY_ID:
-        raise FilterError(f"entry id must be a number from 1 to {MAX_ENTRY_ID}")
+        raise FilterError(f"{what} must be a number from 1 to {MAX_ENTRY_ID}")
     return value
 
 

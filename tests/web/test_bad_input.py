@@ -133,3 +133,15 @@ def test_malformed_slack_bodies_are_400_signed_or_not(http: httpx.Client, body: 
                  http.post("/slack/events", content=body, headers={"Content-Type": content_type})):
         assert resp.status_code in (400, 401), (body, resp.status_code, resp.text[:300])
     assert _signed(http, body, content_type).status_code == 400
+
+
+@pytest.mark.parametrize("item_id", ["99999999999999999999999", "2147483648", "0"])
+def test_outbox_item_ids_out_of_range_are_400_not_500(web_settings, factory, clock, accounts, item_id: str) -> None:  # type: ignore[no-untyped-def]
+    settings = web_settings.model_copy(update={"web_cookie_secure": False})
+    app = create_app(settings, factory=factory, clock=clock, policy=Policy.default(), health_checks={})
+    with served(app) as url, httpx.Client(base_url=url, follow_redirects=False) as client:
+        sign_in(client, "otto")  # type: ignore[arg-type]
+        token = csrf_of(client.get("/operator").text)
+        for action in ("retry", "discard"):
+            resp = client.post(f"/operator/outbox/{item_id}/{action}", data={"csrf_token": token, "reason": "test"})
+            assert resp.status_code == 400 and "outbox item id" in resp.text, resp.text[:300]
