@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     autoreply_window_seconds: int = Field(24 * 3600, validation_alias=_alias("AUTOREPLY_WINDOW_SECONDS"))
     # Email channel flow (intake/mail/imap.py, flow.py, smtp.py; docs/email.md).
     autoreply_ack_limit: int = Field(5, ge=1, validation_alias=_alias("AUTOREPLY_ACK_LIMIT"))
+    # All automatic replies together, per hour: what any flood of (forged) mail can make us send.
+    autoreply_global_limit: int = Field(300, ge=1, validation_alias=_alias("AUTOREPLY_GLOBAL_LIMIT"))
     imap_done_keyword: str = Field("$SupportbotDone", validation_alias=_alias("IMAP_DONE_KEYWORD"))
     imap_processed_mailbox: str | None = Field(None, validation_alias=_alias("IMAP_PROCESSED_MAILBOX"))
     # Support terms: a request with third-party personal data or secrets "can be deleted": the

@@ -223,12 +223,22 @@ def classify_inbound(
     return ACCEPT
 
 
-def auto_reply_address(parsed: ParsedMail) -> str | None:
-    """Where an automatic answer would go: the first Reply-To, else the From address."""
-    for addr in (*parsed.reply_to, parsed.from_addr):
-        if addr:
-            return addr
-    return None
+def envelope_sender(parsed: ParsedMail) -> str | None:
+    """The envelope sender, from the topmost ``Return-Path`` (written by the final delivering MTA);
+    None for the null sender ``<>`` (bounces) or none at all."""
+    raw = (parsed.header("return-path") or "").strip()
+    addr = raw[1:-1].strip() if raw.startswith("<") and raw.endswith(">") else raw
+    return addr.lower() or None if "@" in addr else None
+
+
+def auto_reply_address(parsed: ParsedMail, *, trusted: bool = False) -> str | None:
+    """Where an automatic answer may go. Backscatter: a forger chooses From, Reply-To and the display
+    name, so an automatic answer goes only to the From address when our receiving server
+    authenticated it (``trusted``: DMARC/DKIM aligned), else to the envelope sender (Return-Path,
+    the address the mail system would bounce to). Never to Reply-To."""
+    if trusted and parsed.from_addr:
+        return parsed.from_addr
+    return envelope_sender(parsed)
 
 
 def may_auto_reply(
@@ -236,13 +246,14 @@ def may_auto_reply(
     verdict: FilterVerdict,
     *,
     our_addresses: Iterable[str] = (),
+    trusted: bool = False,
 ) -> bool:
     """Whether an automatic answer (acknowledgement, website pointer, registration hint) may be
     sent at all. Never to a filtered mail (RFC 3834 §2), never to ourselves, never to an address
     without ``@`` or a machine mailbox. The per-sender rate limit is the caller's job."""
     if verdict.action != "accept":
         return False
-    target = auto_reply_address(parsed)
+    target = auto_reply_address(parsed, trusted=trusted)
     if not target or "@" not in target:
         return False
     local, _, domain = target.rpartition("@")

@@ -154,9 +154,17 @@ def _enqueue_mail(uow: UnitOfWork, payload: dict[str, Any], *, key: str, decisio
             ordering_key=f"mail:ticket:{ticket_id}" if ticket_id is not None else None, defer=True)
 
 
+GLOBAL_BUDGET = ("*", "all-automatic-replies")  # one row caps what any flood can make us send
+
+
 def _budget(uow: UnitOfWork, deps: IntakeDeps, to: str, kind: str, decision: Decision) -> bool:
+    """One automatic reply to ``to`` within the sender's budget and the global one (checked in that
+    order, so a sender over their own limit spends nothing of the global budget)."""
     cfg = deps.config
-    return uow.budgets.claim(to, kind, now=decision.at, window=cfg.autoreply_window, limit=cfg.reply_limit(kind))
+    if not uow.budgets.claim(to, kind, now=decision.at, window=cfg.autoreply_window, limit=cfg.reply_limit(kind)):
+        return False
+    return uow.budgets.claim(*GLOBAL_BUDGET, now=decision.at, window=cfg.global_reply_window,
+                             limit=cfg.global_reply_limit)
 
 
 def _templates(deps: IntakeDeps) -> Any:
@@ -188,12 +196,13 @@ def _open_ticket(d: NewTicket, uow: UnitOfWork, deps: IntakeDeps) -> tuple[str, 
     if d.reply_to is None:
         return reason + "; no acknowledgement (sender may not be auto-answered)", ticket
     if not _budget(uow, deps, d.reply_to, "ack", d):
-        return reason + (f"; acknowledgement suppressed (more than {deps.config.ack_limit} automatic replies "
-                         "to this sender within the window)"), ticket
+        return reason + ("; acknowledgement suppressed (this sender's or the global limit of automatic "
+                         "replies within the window)"), ticket
     severity = Severity.parse(ticket.effective_severity)
     rendered = _templates(deps).render(
-        "acknowledgement", **deps.config.template_common(), sender_name=parsed.from_name or None,
-        sender_address=d.reply_to, token=ticket.token, subject=parsed.subject or "(no subject)",
+        "acknowledgement", **deps.config.template_common(), sender_name=d.greeting,
+        sender_address=d.reply_to, token=ticket.token,
+        subject=(parsed.subject or "(no subject)") if d.echo_subject else None,
         severity=severity.name, severity_name=DEFINITIONS[severity].name,
         due_at=ticket.due_at.strftime("%Y-%m-%d %H:%M UTC") if ticket.due_at else None,
         organization=draft.organization, project=draft.project, missing=list(draft.missing),
@@ -247,7 +256,7 @@ def _reject(d: Rejected, uow: UnitOfWork, deps: IntakeDeps) -> str:
         return reason + "; resubmission request suppressed (rate limit for this sender)"
     labels = list(dict.fromkeys(finding_label(t) for t in sorted(d.redaction.reasons)))
     rendered = _templates(deps).render(
-        "resubmission", **deps.config.template_common(), sender_name=parsed.from_name or None,
+        "resubmission", **deps.config.template_common(), sender_name=d.greeting,
         token=thread.token if thread else None, finding_labels=labels or ["personal data or secrets"])
     # Only the threading ids of the rejected mail are kept, never its subject or text.
     payload = _email_payload(deps.config, to=d.reply_to, subject=rendered.subject, text=rendered.text,
@@ -267,8 +276,7 @@ def _deflect(d: Deflected, uow: UnitOfWork, deps: IntakeDeps) -> str:
         return reason + "; no pointer sent (sender may not be auto-answered)"
     if not _budget(uow, deps, d.reply_to, "deflection", d):
         return reason + "; pointer already sent to this sender within the window"
-    rendered = _templates(deps).render("deflection", **deps.config.template_common(),
-                                       sender_name=m.parsed.from_name or None)
+    rendered = _templates(deps).render("deflection", **deps.config.template_common(), sender_name=d.greeting)
     payload = _email_payload(deps.config, to=d.reply_to, subject=rendered.subject, text=rendered.text,
                              kind="deflection", in_reply_to=m.parsed.message_id, references=list(m.parsed.references))
     _enqueue_mail(uow, payload, key=f"email:deflect:{_key(m.message_id or '')}", decision=d, ticket_id=None)

@@ -106,6 +106,8 @@ class IntakeConfig:
     max_mail_bytes: int = DEFAULT_MAX_BYTES
     autoreply_window: dt.timedelta = dt.timedelta(days=1)
     ack_limit: int = 5
+    global_reply_limit: int = 300  # automatic replies to anyone per global_reply_window
+    global_reply_window: dt.timedelta = dt.timedelta(hours=1)
     website_url: str = "https://support.vendor.example"
     status_url: str = ""
     vendor_name: str = "Vendor"
@@ -123,6 +125,7 @@ class IntakeConfig:
             max_mail_bytes=settings.max_mail_bytes,
             autoreply_window=dt.timedelta(seconds=settings.autoreply_window_seconds),
             ack_limit=settings.autoreply_ack_limit,
+            global_reply_limit=settings.autoreply_global_limit,
             website_url=settings.support_website_url,
             status_url=settings.statuspage_url or "",
             vendor_name=settings.vendor_name,

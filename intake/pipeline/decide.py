@@ -23,6 +23,7 @@ engine call, :func:`conclude` each), so no caller repeats a stage's precondition
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from email.utils import formataddr
 
@@ -70,6 +71,8 @@ class Pending:
     identity: SenderIdentity | None = None
     thread: ThreadRef | None = None
     reply_to: str | None = None
+    greeting: str | None = None
+    echo_subject: bool = False
     prefix: str = ""  # said before the reason (a reference to a closed ticket)
 
 
@@ -111,12 +114,26 @@ def received_time(message: Message, now: dt.datetime) -> dt.datetime:
     return now if now - received > MAX_BACKDATE else received
 
 
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]+)*\.?$")
+
+
+def name_words(display: str | None) -> str | None:
+    """The words of a display name that can be a person's name (at most five, letters with inner
+    hyphens or apostrophes): a display name is the sender's to choose, so a token or an address
+    written there must not become part of their protected identity."""
+    raw = (display or "").replace(",", " ").split()
+    words = [w for w in raw if len(w) <= 40 and _NAME_WORD.match(w)]
+    if words and len(words) == len(raw) <= 5:
+        return (display or "").strip()  # an ordinary name, as written
+    return " ".join(words[:5]) or None
+
+
 def redaction_sender(registry: Registry, *, name: str | None, email: str | None, org: str | None) -> Sender:
     """The sender as redaction sees it: their own name, address, organization and its registered
     users and domains are not third parties. ``org`` is an id or a name; unknown ones stay as given."""
     found = registry.find_org(org) if org else None
     return Sender(
-        name=name or None, email=email or None, org=found.name if found is not None else (org or None),
+        name=name_words(name), email=email or None, org=found.name if found is not None else (org or None),
         org_domains=tuple(found.domains) if found is not None else (),
         org_users=tuple(x for u in found.users for x in (u.name, u.email)) if found is not None else (),
     )
@@ -129,9 +146,15 @@ def _types_words(found: RedactionResult) -> str:
 # -- email ------------------------------------------------------------------------------------------------------
 
 def redaction_text(parsed: ParsedMail) -> str:
-    """The text redaction scans: subject, body and text-like attachments (names included), in one
-    string (the redaction log's fingerprints are computed over the same string)."""
-    parts = [f"Subject: {parsed.subject}", parsed.body]
+    """The text redaction scans, in one string (the redaction log's fingerprints are computed over
+    the same string): everything of the mail that we store or forward — the sender's display name
+    (the card shows it), subject, body, every attachment's file name (the ticket lists them, binary
+    ones included) and the text of text-like attachments."""
+    parts = [f"From: {parsed.from_name}"] if parsed.from_name else []
+    parts += [f"Subject: {parsed.subject}", parsed.body]
+    unread = [a.filename for a in parsed.attachments if a.filename and a.text is None]
+    if unread:
+        parts.append("Attachments:\n" + "\n".join(unread))
     parts.extend(f"--- attachment {label[len('attachment:'):]} ---\n{text}"
                  for label, text in parsed.scannable_texts if label.startswith("attachment:"))
     return "\n\n".join(parts)
@@ -200,9 +223,12 @@ def _screen_mail(m: MailMessage, context: Context) -> Decision | Pending:
         raise Dropped(verdict.code, verdict.reason)
     if verdict.action != "accept":
         raise Quarantine(verdict.code, verdict.reason)
-    reply_to = auto_reply_address(parsed) if may_auto_reply(parsed, verdict, our_addresses=cfg.our_addresses) else None
+    trusted = identity.trusted
+    reply_to = (auto_reply_address(parsed, trusted=trusted)
+                if may_auto_reply(parsed, verdict, our_addresses=cfg.our_addresses, trusted=trusted) else None)
+    greeting = name_words(identity.name or parsed.from_name) if trusted else None
     pending = Pending(message=m, text=redaction_text(parsed), received=received, gate=gate, identity=identity,
-                      thread=thread, reply_to=reply_to,
+                      thread=thread, reply_to=reply_to, greeting=greeting, echo_subject=trusted,
                       sender=redaction_sender(context.deps.registry, name=identity.name or parsed.from_name,
                                               email=parsed.from_addr, org=identity.org_id))
     if thread is not None and thread.open:
@@ -210,7 +236,8 @@ def _screen_mail(m: MailMessage, context: Context) -> Decision | Pending:
     prefix = f"refers to {thread.token}, which is {thread.state}: handled as a new request; " if thread else ""
     if gate.effective == "up":
         return Deflected(message=m, reason=f"{prefix}website up ({gate.reason}): pointer to the website, no ticket",
-                         at=now, received=received, gate=gate, reply_to=reply_to)
+                         at=now, received=received, gate=gate, reply_to=reply_to, greeting=greeting,
+                         echo_subject=trusted)
     return replace(pending, prefix=prefix)
 
 
@@ -230,7 +257,8 @@ def _conclude_mail(p: Pending, m: MailMessage, found: RedactionResult, context: 
         if not found.clean:
             return Rejected(message=m, at=now, received=p.received, gate=gate, reason=f"follow-up to {thread.token}: redaction found {_types_words(found)}; "
                             "content discarded, resubmission requested", redaction=found, scanned=p.text,
-                            sender_org=identity.org_id, thread=thread, reply_to=p.reply_to)
+                            sender_org=identity.org_id, thread=thread, reply_to=p.reply_to,
+                            greeting=p.greeting, echo_subject=p.echo_subject)
         text = parsed.body.strip()
         limit = context.deps.rules.thread_text_limit
         if len(text) > limit:
@@ -241,7 +269,8 @@ def _conclude_mail(p: Pending, m: MailMessage, found: RedactionResult, context: 
     if not found.clean:
         return Rejected(message=m, at=now, received=p.received, gate=gate, reason=f"{p.prefix}redaction found {_types_words(found)}: content discarded, "
                         "resubmission requested, no response target", redaction=found, scanned=p.text,
-                        sender_org=identity.org_id, reply_to=p.reply_to)
+                        sender_org=identity.org_id, reply_to=p.reply_to, greeting=p.greeting,
+                        echo_subject=p.echo_subject)
 
     deps = context.deps
     ext = extract(parsed.subject, parsed.body, registry=deps.registry, sender=identity)  # type: ignore[arg-type]
@@ -266,7 +295,7 @@ def _conclude_mail(p: Pending, m: MailMessage, found: RedactionResult, context: 
     if ext.flags:
         bits.append("flags " + ", ".join(ext.flags))
     return NewTicket(message=m, at=now, received=p.received, gate=gate, reason=p.prefix + "new request: " + "; ".join(bits), draft=draft,
-                     reply_to=p.reply_to, redaction=found)
+                     reply_to=p.reply_to, redaction=found, greeting=p.greeting, echo_subject=p.echo_subject)
 
 
 # -- Slack --------------------------------------------------------------------------------------------------------

@@ -76,6 +76,10 @@ class Decision:
     at: dt.datetime  # when it was decided
     received: dt.datetime  # when it reached us (the SLA's start)
     gate: GateReading | None = None
+    # What an automatic answer may repeat (backscatter: never what a forger wrote): the sender's name
+    # only when authenticated (the registry's, or the display name's name words), the subject likewise.
+    greeting: str | None = None
+    echo_subject: bool = False
 
     @property
     def mail(self) -> MailMessage | None:

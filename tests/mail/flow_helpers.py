@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import uuid
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +73,15 @@ def make_settings(*, db_url: str, imap: Any = None, smtp: Any = None, statuspage
 def mail(*, frm: str = "Alice Anders <alice@acme.example>", subject: str = "Checkout fails with error 500",
          body: str = "Organization: acme\nProject: shop-eu\nSeverity: S2\n\nThe checkout fails since 10:00.\n",
          message_id: str | None = None, in_reply_to: str | None = None, references: str | None = None,
-         headers: dict[str, str] | None = None, authenticated: bool = True, to: str = SUPPORT) -> bytes:
-    """A customer mail as an MTA would deliver it (with our server's Authentication-Results)."""
+         headers: dict[str, str] | None = None, authenticated: bool = True, to: str = SUPPORT,
+         envelope_from: str | None = "") -> bytes:
+    """A customer mail as an MTA would deliver it: the delivering MTA's Return-Path (the envelope
+    sender: the From address unless ``envelope_from`` says otherwise; None for none) and our server's
+    Authentication-Results."""
     msg = EmailMessage()
+    if envelope_from is not None:
+        sender = envelope_from or getaddresses([frm])[0][1]
+        msg["Return-Path"] = f"<{sender}>"
     msg["From"] = frm
     msg["To"] = to
     msg["Subject"] = subject

@@ -118,28 +118,34 @@ def test_without_a_configured_message_id_domain_only_the_other_own_mail_rules_ap
 
 
 @pytest.mark.parametrize(
-    ("headers", "sender", "allowed"),
+    ("headers", "sender", "trusted", "allowed"),
     [
-        ("", "alice@customer.example", True),
-        ("Reply-To: team@customer.example", "alice@customer.example", True),
-        ("Reply-To: support@vendor.example", "alice@customer.example", False),  # would mail ourselves
-        ("Reply-To: nobody", "alice@customer.example", False),  # no @ in the target
-        ("", "alice@localhost", False),  # no dot in the domain
-        ("Auto-Submitted: auto-replied", "alice@customer.example", False),  # filtered: never answered
-        ("Precedence: bulk", "alice@customer.example", False),
-        ("Return-Path: <>", "alice@customer.example", False),
-        ("Reply-To: no-reply@customer.example", "alice@customer.example", False),
+        ("", "alice@customer.example", True, True),  # authenticated From
+        ("", "alice@customer.example", False, False),  # unauthenticated, no envelope sender
+        ("Return-Path: <alice@customer.example>", "alice@customer.example", False, True),
+        ("Reply-To: team@customer.example", "alice@customer.example", True, True),
+        ("Return-Path: <support@vendor.example>", "alice@customer.example", False, False),  # would mail ourselves
+        ("Return-Path: <nobody>", "alice@customer.example", False, False),  # no @ in the target
+        ("", "alice@localhost", True, False),  # no dot in the domain
+        ("Auto-Submitted: auto-replied", "alice@customer.example", True, False),  # filtered: never answered
+        ("Precedence: bulk", "alice@customer.example", True, False),
+        ("Return-Path: <>", "alice@customer.example", False, False),  # the null sender: a bounce
+        ("Return-Path: <no-reply@customer.example>", "alice@customer.example", False, False),
     ],
 )
-def test_auto_replies_only_to_accepted_mail_from_a_real_outside_address(headers, sender, allowed):
+def test_auto_replies_only_to_accepted_mail_from_a_real_outside_address(headers, sender, trusted, allowed):
     p = parsed(headers, sender=sender)
     verdict = classify_inbound(p, our_addresses=OURS, our_message_id_domain=OUR_DOMAIN)
-    assert may_auto_reply(p, verdict, our_addresses=OURS) is allowed
+    assert may_auto_reply(p, verdict, our_addresses=OURS, trusted=trusted) is allowed
 
 
-def test_auto_reply_goes_to_reply_to_before_from():
-    assert auto_reply_address(parsed("Reply-To: team@customer.example")) == "team@customer.example"
-    assert auto_reply_address(parsed("")) == "alice@customer.example"
+def test_auto_replies_go_to_the_authenticated_from_or_the_envelope_sender_never_reply_to():
+    # Backscatter: Reply-To (and an unauthenticated From) are whatever a forger wrote.
+    forged = parsed("Reply-To: victim@elsewhere.example\nReturn-Path: <bounce@spammer.example>")
+    assert auto_reply_address(forged, trusted=False) == "bounce@spammer.example"
+    assert auto_reply_address(forged, trusted=True) == "alice@customer.example"
+    assert auto_reply_address(parsed("Reply-To: victim@elsewhere.example"), trusted=False) is None
+    assert auto_reply_address(parsed("Return-Path: <Alice@Customer.Example>"), trusted=False) == "alice@customer.example"
 
 
 def test_a_quarantined_mail_is_never_auto_answered():

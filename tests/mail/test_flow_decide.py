@@ -112,5 +112,19 @@ def test_an_unauthenticated_sender_gets_no_priority_whatever_they_claim():
 
 
 def test_a_sender_that_may_not_be_auto_answered_gets_no_reply_target():
-    outcome, _ = _decide(mail(headers={"Reply-To": "not an address"}))
+    outcome, _ = _decide(mail(authenticated=False, envelope_from=None))  # no envelope sender to answer
     assert outcome.kind == "ticket" and outcome.reply_to is None
+    outcome, _ = _decide(mail(authenticated=False, headers={"Return-Path": "<>"}, envelope_from=None))
+    assert outcome.kind == "filtered"  # the null sender: a bounce, never answered
+
+
+def test_automatic_answers_never_go_to_reply_to_nor_repeat_what_an_unauthenticated_sender_wrote():
+    outcome, _ = _decide(mail(frm="Win A Prize <alice@acme.example>", subject="CHEAP PILLS http://spam.example",
+                              headers={"Reply-To": "victim@elsewhere.example"}))
+    assert outcome.reply_to == "alice@acme.example"  # authenticated From
+    assert outcome.echo_subject and outcome.greeting is not None
+    forged, _ = _decide(mail(frm="Win A Prize <ceo@acme.example>", subject="CHEAP PILLS http://spam.example",
+                             authenticated=False, headers={"Reply-To": "victim@elsewhere.example"},
+                             envelope_from="promo@spam.example"))
+    assert forged.reply_to == "promo@spam.example"  # the envelope sender, never Reply-To
+    assert not forged.echo_subject and forged.greeting is None
