@@ -19,7 +19,12 @@ RULE = Rule(
         PatternSpec("words_mdy", r"(?i)\b" + _MONTHS + r"\.? (?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,? (?:19|20)\d{2}\b", 0.2),
     ),
     context=("born", "birth", "date of birth", "dob", "d.o.b", "birthday", "birthdate", "birth_date", "geb", "geboren",
-             "geburtsdatum", "date_of_birth", "dateofbirth"),
+             "geburtsdatum", "date_of_birth", "dateofbirth", "geburtstag",
+             # the same in the languages customers write
+             "né", "née", "né le", "née le", "date de naissance", "naissance", "nato", "nata", "nato il", "nata il",
+             "data di nascita", "nascita", "nacido", "nacida", "fecha de nacimiento", "nacimiento", "geboortedatum",
+             "geboren op", "data urodzenia", "urodzony", "urodzona", "ur.", "data de nascimento", "nascido",
+             "nascida", "födelsedatum", "fødselsdato", "syntymäaika"),
     window=45,
     window_after=5,
     context_boost=0.7,

@@ -505,3 +505,25 @@ PROBES_DIRTY = [
 @pytest.mark.parametrize(("lang", "text", "kind"), PROBES_DIRTY)
 def test_probes_that_must_be_flagged(redactor, lang, text, kind):
     _flags(redactor, text, SENDERS[lang], kind)
+
+
+BIRTH_DATES = [
+    ("fr", "Client de cette semaine :\nNom : Gérald Pasquier\nDate de naissance saisie : 21.06.1979"),
+    ("it", "I suoi dati dall'ordine: Sergio Malfatti, nato il 14/11/1985, viene bloccato."),
+    ("es", "El cliente, nacido el 03/04/1990, no pasa la verificación de edad."),
+    ("nl", "Klant met geboortedatum 12-05-1988 wordt geweigerd bij de leeftijdscheck."),
+    ("pl", "Klientka (data urodzenia 07.08.1993) nie może kupić wina."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), BIRTH_DATES)
+def test_dates_of_birth_in_other_languages_are_found(redactor, lang, text):
+    _flags(redactor, text, SENDERS[lang], "DATE_OF_BIRTH")
+
+
+def test_deadlines_in_other_languages_are_not_birth_dates(redactor):
+    for lang, text in (("it", "Scadenza del contratto: 02/09/2026, rinnovo automatico."),
+                       ("de", "Die Lieferung ist für den 02.09.2026 geplant, Rechnung folgt."),
+                       ("es", "La fecha de entrega es el 03/04/2026.")):
+        decision = redactor.check(text, SENDERS[lang])
+        assert "DATE_OF_BIRTH" not in decision.reasons, _explain(redactor, text, SENDERS[lang])
