@@ -65,10 +65,17 @@ _CHAT_PREFIX = (
 )
 # The label ends its line: "PW:", "Passwort", "here's the pw:", "hier das Passwort ->",
 # "[10:02] anna: the token for staging:". At most ~6 words before it on that line.
+# Words announcing the value on the next line: "kommt gleich", "follows below", "hieronder".
+_ANNOUNCE = (
+    r"(?:below|follows|next|coming|here|unten|folgt|gleich|anbei|hier|ci-dessous|suit|ici|voici|hieronder|volgt"
+    r"|komt|qui|sotto|segue|ecco|abajo|sigue|aqu[ií]|poni[zż]ej|ni[zż]ej|oto|tutaj|abaixo|segue)"
+)
 _LABEL_LINE_THEN_VALUE = re.compile(
     r"(?im)^[ \t>*\-]*(?:[^\n]{0,60}?[ \t(\"'])?(?:" + LABELS + r")(?:[ \t]+(?:for|für|pour|voor|per|para|dla"
-    r"|de|del|van|der|des|du|di)[ \t]+[^\n:]{1,30})?[ \t]*(?::|=|->|→|-|is|ist|lautet|est|è|es|jest|\.\.\.|…)?[ \t]*"
-    r"(?:[:)\]]?[ \t]*)\n(?:[ \t>]*\n){0,2}[ \t]*" + _CHAT_PREFIX
+    r"|de|del|della|van|der|des|du|di|do|zum|zur|vom|von|to|of|na|al|au|aux|op|bij|od)[ \t]+[^\n:]{1,30})?"
+    r"(?:[ \t]+" + _ANNOUNCE + r"){0,2}"
+    r"[ \t]*(?::|=|->|→|-|is|ist|lautet|est|è|es|jest|\.\.\.|…)?[ \t]*"
+    r"(?:[:)\]]?[ \t]*)\n(?:[ \t]*[=\-_*~]{3,}[ \t]*\n)?(?:[ \t>]*\n){0,2}[ \t]*" + _CHAT_PREFIX
     + r"[`\"'“„]?([^\s`\"'”“]{6,100})[`\"'”“]?[ \t]*$"
 )
 

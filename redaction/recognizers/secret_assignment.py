@@ -165,7 +165,9 @@ RULE = Rule(
             "password_nearby",
             r"(?i:(?<![\w/])(?:password|passwort|kennwort|passphrase|passcode|pwd|pw|mot de passe|contraseña|login"
             r"|credentials|creds|zugangsdaten|zugang|log-in|wachtwoord|has[lł]o|contrasena|senha|mdp|lösenord"
-            r"|parola d['’]accesso|parola|adgangskode|salasana|heslo)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
+            r"|parola d['’]accesso|parola|adgangskode|salasana|heslo|identifiants|credenziali|credenciales"
+            r"|inloggegevens|toegangsgegevens|anmeldedaten|dati di accesso|datos de acceso|dane logowania"
+            r"|dane dost[eę]powe)(?![\w\-/]))(?:[^\n.!?]|[.!?](?=\S)){0,80}?[\s:(\"'„“=/]"
             r"(?![^\s@]+@[^\s@]+\.\w)(?=[^\s()\"']*?[A-Za-z])(?=[^\s()\"']*?[0-9!#$%&*+=?^_~])"
             r"([^\s\"'“”„()<>,;\[\]{}]{5,63}[^\s\"'“”„()<>,;.!?:\[\]{}])",
             0.8,
@@ -204,6 +206,7 @@ RULE = Rule(
     prefilter=("pass", "pw", "secret", "key", "token", "cred", "kennwort", "login", "zugang", "mot de passe", "contraseña",
                "wachtwoord", "hasło", "haslo", "contrase", "senha", "mdp", "lösenord", "losenord", "parola", "salasana",
                "heslo", "schlüssel", "schluessel", "clé", "cle", "sleutel", "chiave", "clave", "klucz", "chave",
-               "jeton", "geheim", "segreto", "secreto", "sekret", "adgangskode",
+               "jeton", "geheim", "segreto", "secreto", "sekret", "adgangskode", "identifiants", "credenzial",
+               "credencial", "gegevens", "anmeldedaten", "accesso", "acceso", "logowania", "dostęp",
                "sig=", "signature=", "security-token=", "credential="),
 )

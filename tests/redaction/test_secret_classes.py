@@ -147,6 +147,11 @@ PASSWORD_LABELLED = [
     "Mollie API-Key live_" + token("", 30, seed=12),
     "Klarna Passwort: " + token("", 16, seed=13),
     "Worldpay XML-Passwort: Kasse#2026!",
+    "Identifiants : admin / Soleil_2026",
+    "Credenziali del pannello: negozio / Lago#2026",
+    "Inloggegevens: beheer / Kaas-2026",
+    "Dane logowania: sklep / Zima2026#",
+    "Zugang fürs Backend:\nBenutzer: agentur\nKennwort: Blau-Wal-2026",
 ]
 
 
@@ -187,6 +192,10 @@ NEXT_LINE = [
     "anna  10:02 AM\nhier ist das Passwort:\nanna  10:03 AM\nSommer2026#x",
     "Jonas: la contraseña para staging:\nJonas: Verano2026!",
     "PW:\ngeheim2026",
+    "[10:12] Pieter: wachtwoord komt hieronder\n[10:12] Pieter: Tulp-Veld-88",
+    "[08:55] ania: hasło do panelu:\n[08:55] ania: Wisla2026!",
+    "giulia  16:44\nti mando la password del db\ngiulia  16:44\nVesuvio_2026!",
+    "Password\n=========\nNordsee2026!",
 ]
 
 
@@ -205,6 +214,9 @@ NEXT_LINE_NOT_A_VALUE = [
     "[10:02] anna: I'll send the pw later\n[10:03] anna: thanks!",
     "PIN\n1234",
     "Mein Passwort:\n[entfernt]",
+    "[10:12] Pieter: wachtwoord komt hieronder\n[10:13] Pieter: laat maar, ik bel even",
+    "[08:55] ania: hasło do panelu:\n[08:55] ania: (wyślę SMS-em)",
+    "Password\n=========\nMust be at least 12 characters.",
 ]
 
 
