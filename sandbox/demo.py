@@ -9,7 +9,8 @@ What runs (one process, threads):
   stand-in (:mod:`sandbox.imap`), for the demo only: the tests always use Dovecot;
 - an **SMTP sink** (:mod:`sandbox.smtp`, aiosmtpd; also the tests' SMTP peer) that keeps what the bot
   sends, shown as the customer's mailbox;
-- a **status page** serving Statuspage v2 JSON with a toggle (portal up: deflection; down: tickets);
+- a **status page** (:mod:`sandbox.statuspage`, also the tests' status page peer) serving Statuspage v2 JSON
+  with a toggle (portal up: deflection; down: tickets);
 - a **Slack stand-in** (:mod:`sandbox.slack`): the triage channel page with working buttons and
   modals, sending signed requests to the bot, and the Web API methods the bot calls;
 - sample mails (``config/demo/*.eml``) to drop into the support mailbox with one click.
@@ -43,6 +44,7 @@ from intake.wiring import run_process
 from sandbox.dovecot import DovecotServer
 from sandbox.slack import BotLink, SlackApi, SlackState, apply_view_answer, values_from_form
 from sandbox.smtp import SmtpSink
+from sandbox.statuspage import StatusPage
 
 log = logging.getLogger(__name__)
 
@@ -146,60 +148,6 @@ class StandInImap(Imap):
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-# -- status page ----------------------------------------------------------------------------------------------------
-
-@dataclass
-class StatusPage:
-    """The vendor's status page in Statuspage v2 shapes; ``up`` toggles the Support Portal component."""
-
-    up: bool = True
-    changed_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-    def _iso(self, when: dt.datetime) -> str:
-        return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-    def component(self) -> dict[str, Any]:
-        return {"id": "k1portal0001", "name": "Support Portal", "status": "operational" if self.up else "major_outage",
-                "created_at": "2024-03-01T00:00:00.000Z", "updated_at": self._iso(self.changed_at), "position": 1,
-                "description": "support.vendor.example", "showcase": True, "start_date": None, "group_id": None,
-                "page_id": "pt0sandbox01", "group": False, "only_show_if_degraded": False}
-
-    def incidents(self) -> list[dict[str, Any]]:
-        if self.up:
-            return []
-        at = self._iso(self.changed_at)
-        return [{"id": "i0sandbox001", "name": "Support Portal unavailable", "status": "investigating",
-                 "created_at": at, "updated_at": at, "monitoring_at": None, "resolved_at": None, "impact": "major",
-                 "shortlink": "https://stspg.io/sandbox", "started_at": at, "page_id": "pt0sandbox01",
-                 "incident_updates": [{"id": "u0sandbox001", "status": "investigating", "incident_id": "i0sandbox001",
-                                       "body": "The support portal is down. Email support@vendor.example meanwhile.",
-                                       "created_at": at, "updated_at": at, "display_at": at,
-                                       "affected_components": [{"code": "k1portal0001", "name": "Support Portal",
-                                                                "old_status": "operational",
-                                                                "new_status": "major_outage"}]}],
-                 "components": [self.component()]}]
-
-    def page(self) -> dict[str, Any]:
-        return {"id": "pt0sandbox01", "name": "Vendor (sandbox)", "url": "http://status.sandbox.local",
-                "time_zone": "Etc/UTC", "updated_at": self._iso(self.changed_at)}
-
-    def status(self) -> dict[str, str]:
-        return ({"indicator": "none", "description": "All Systems Operational"} if self.up
-                else {"indicator": "major", "description": "Partial System Outage"})
-
-    def document(self, name: str) -> dict[str, Any] | None:
-        if name == "summary.json":
-            return {"page": self.page(), "components": [self.component()], "incidents": self.incidents(),
-                    "scheduled_maintenances": [], "status": self.status()}
-        if name == "components.json":
-            return {"page": self.page(), "components": [self.component()]}
-        if name in ("incidents/unresolved.json", "incidents.json"):
-            return {"page": self.page(), "incidents": self.incidents()}
-        if name == "status.json":
-            return {"page": self.page(), "status": self.status()}
-        return None
 
 
 # -- the sandbox ----------------------------------------------------------------------------------------------------
@@ -433,8 +381,10 @@ def console_app(sb: Sandbox) -> Any:
         return JSONResponse(result)
 
     async def status_json(request: Request) -> Response:
-        doc = sb.status.document(request.path_params["name"])
-        return JSONResponse(doc) if doc is not None else JSONResponse({"error": "not found"}, status_code=404)
+        body = sb.status.body(request.path_params["name"])
+        if body is None:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(body, media_type="application/json")
 
     async def status_toggle(request: Request) -> Response:
         form = await request.form()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from intake.portal import StatusPageError, interpret_status, parse_unresolved_incidents
+from sandbox.statuspage import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "statuspage"
+SAMPLES = SAMPLES_DIR  # the status page stand-in's recorded scenarios
 
 
 def body(scenario: str, name: str = "summary.json") -> bytes:
