@@ -102,7 +102,13 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
     n = len(texts)
     chars = sum(len(t) for t in texts)
-    config = load_config(model=args.model)
+    import dataclasses
+
+    from eval.corpus.vendor import VENDOR_FILE
+    from redaction.config import load_vendor
+
+    # The seeded corpus is written for its fictional vendor (eval/velora.toml).
+    config = dataclasses.replace(load_config(model=args.model), vendor=load_vendor(VENDOR_FILE))
     model = config.engine.model
     print(f"{n} messages, {chars / n:.0f} characters on average, model {model}")
 

@@ -204,6 +204,21 @@ def format_table(result: dict[str, Any], *, show: int = 10) -> str:
     return "\n".join(lines)
 
 
+def velora_redactor(path: Any = None, *, model: str | None = None) -> Any:
+    """The engine for the corpus's own (fictional) vendor: the given config, or the shipped one with
+    the ``[vendor]`` of ``eval/velora.toml`` (the corpus quotes Velora's staff, domains, products)."""
+    import dataclasses
+
+    from eval.corpus.vendor import VENDOR_FILE
+    from redaction.config import load_config, load_vendor
+    from redaction.engine import Redactor
+
+    config = load_config(path, model=model)
+    if path is None:
+        config = dataclasses.replace(config, vendor=load_vendor(VENDOR_FILE))
+    return Redactor(config)
+
+
 def main(argv: list[str] | None = None, *, make_redactor: Any = None) -> int:
     """The command; ``make_redactor(config_path, model)`` replaces the engine factory in tests."""
     import argparse
@@ -225,9 +240,7 @@ def main(argv: list[str] | None = None, *, make_redactor: Any = None) -> int:
     from pathlib import Path
 
     if make_redactor is None:
-        from redaction.engine import Redactor
-
-        make_redactor = Redactor.from_config
+        make_redactor = velora_redactor
     items = load_jsonl(args.jsonl) if args.jsonl else generate(args.seed, args.n)
     redactor = make_redactor(Path(args.config) if args.config else None, model=args.model)
     started = time.perf_counter()

@@ -3,8 +3,9 @@
 The vendor sells a frontend management platform (shops, storefront, CMS, checkout, APIs) to
 business customers. Its own staff, domains and product names are never third-party personal
 data (the support terms' "context rules"). The identity itself (name, legal name, domains, phone)
-is read from ``[vendor]`` of ``config/redaction.toml``, the one place it is written; the rest is the
-corpus's own world. No imports from the rest of the project.
+is read from ``eval/velora.toml`` (the fictional Velora; the shipped ``config/redaction.toml`` is the
+worked example of a real vendor); the rest is the corpus's own world. No imports from the rest of
+the project.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-_VENDOR = tomllib.loads((Path(__file__).resolve().parents[2] / "config" / "redaction.toml")
-                        .read_text(encoding="utf-8"))["vendor"]
+VENDOR_FILE = Path(__file__).resolve().parents[1] / "velora.toml"
+_VENDOR = tomllib.loads(VENDOR_FILE.read_text(encoding="utf-8"))["vendor"]
 
 VENDOR_NAME: str = _VENDOR["name"]
 VENDOR_LEGAL_NAME: str = _VENDOR["legal_name"]

@@ -51,4 +51,4 @@ def test_the_vendor_name_comes_from_the_redaction_config(tmp_path):
     config = tmp_path / "redaction.toml"
     config.write_text('[vendor]\nname = "Acme Widgets"\n', encoding="utf-8")
     assert load_settings(redaction_config=config).vendor_name == "Acme Widgets"
-    assert load_settings().vendor_name == "Velora"  # config/redaction.toml [vendor] name
+    assert load_settings().vendor_name == "Laioutr"  # config/redaction.toml [vendor] name (the worked example)

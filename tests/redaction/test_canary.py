@@ -107,10 +107,9 @@ def _all_rows(engine) -> str:
 
 @pytest.fixture(scope="module")
 def redactor():
-    from redaction import engine
+    from tests.redaction.velora import get_redactor
 
-    get = getattr(engine, "get_redactor", None)
-    return get() if get is not None else engine.Redactor.from_config()
+    return get_redactor()
 
 
 def test_planted_values_appear_nowhere_after_rejection(engine, db_url, tmp_path, caplog, capfd, redactor):

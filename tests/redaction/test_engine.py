@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from redaction.config import RedactionConfigError, load_config
-from redaction.engine import Redactor, get_redactor
+from redaction.engine import Redactor
 from redaction.nlp import ModelNotInstalled, load_ner
 from redaction.types import Sender
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 SENDER = Sender(name="Peter Miller", email="peter.miller@acme-shop.de", org="Acme Shop GmbH")
 GHP = token("ghp_", 36)

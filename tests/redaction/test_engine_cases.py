@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.engine import get_redactor
 from redaction.types import Sender
+from tests.redaction.velora import get_redactor
 
 SENDER_A = Sender(name="Peter Miller", email="peter.miller@acme-shop.de", org="Acme Shop GmbH")
 SENDER_B = Sender(name="Lena Vogt", email="lena.vogt@fjordhome.dk", org="Fjord Home ApS")

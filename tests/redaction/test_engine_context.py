@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.engine import get_redactor
 from redaction.types import Sender
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 SENDER = Sender(name="Peter Miller", email="peter.miller@acme-shop.de", org="Acme Shop GmbH",
                 phone="+49 30 1234 5678")

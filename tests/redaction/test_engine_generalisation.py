@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from redaction.context import signature_gap
-from redaction.engine import get_redactor
 from redaction.types import Sender
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 TOM = Sender(name="Tom Fischer", email="tom@acme.example", org="ACME")
 MIA = Sender(name="Mia Hartmann", email="mia.hartmann@kaufwerk.de", org="Kaufwerk GmbH")

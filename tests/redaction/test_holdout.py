@@ -39,10 +39,9 @@ def holdout() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def holdout_redactor():
-    from redaction import engine
+    from tests.redaction.velora import get_redactor
 
-    get = getattr(engine, "get_redactor", None)
-    return get() if get is not None else engine.Redactor.from_config()
+    return get_redactor()
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from eval.score import identity_spans
-from redaction.engine import get_redactor
 from redaction.types import Decision, Sender
+from tests.redaction.velora import get_redactor
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redaction"
 HOLDOUT2 = FIXTURES / "holdout2.jsonl"

@@ -12,11 +12,12 @@ import pytest
 
 from redaction import engine as engine_mod
 from redaction.config import DEFAULT_NER, LEXICON, EngineConfig, RedactionConfigError, load_config
-from redaction.engine import Redactor, SegmentNlpEngine, get_redactor
+from redaction.engine import Redactor, SegmentNlpEngine
 from redaction.lang import LanguageDetector, supported_languages
 from redaction.nlp import ModelNotInstalled
 from redaction.segments import layout, make_view
 from tests.redaction.lang_samples import SAMPLES
+from tests.redaction.velora import get_redactor
 
 LANGS = ("en", "de", "fr", "es", "it", "nl", "pl")
 

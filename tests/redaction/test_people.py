@@ -9,9 +9,10 @@ from dataclasses import replace
 import pytest
 
 from redaction.config import load_config
-from redaction.engine import Redactor, get_redactor
+from redaction.engine import Redactor
 from redaction.people import PARTIES, PERSON_TYPES
 from redaction.types import Sender
+from tests.redaction.velora import get_redactor
 
 SENDERS = {
     "de": Sender(name="Katrin Vogel", email="k.vogel@radhaus-vogel.de", org="Radhaus Vogel GmbH", phone="+49 40 6677 1200"),

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.engine import get_redactor
 from redaction.types import Sender
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 TOM = Sender(name="Tom Fischer", email="tom@acme.example", org="ACME")
 AYSE = Sender(name="Ayşe Yılmaz", email="ayse.yilmaz@kaffeekontor.de", org="Kaffeekontor Rösterei GmbH")

@@ -15,10 +15,9 @@ from eval.score import format_table, score
 
 @pytest.fixture(scope="session")
 def redactor():
-    from redaction import engine
+    from tests.redaction.velora import get_redactor
 
-    get = getattr(engine, "get_redactor", None)
-    return get() if get is not None else engine.Redactor.from_config()
+    return get_redactor()
 
 
 @pytest.fixture(scope="module", params=[1, 2027])

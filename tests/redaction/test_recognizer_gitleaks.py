@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from redaction.engine import get_redactor
 from redaction.recognizers.gitleaks_rules import DATA, EXCLUDED, go_regex, load_rules, make
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 HEX = "0123456789abcdef"
 LOWER_NUM = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -10,7 +10,7 @@ SENDER = Sender(name="Peter Miller", email="peter.miller@acme-shop.de", org="Acm
 
 @pytest.fixture(scope="module")
 def redactor():
-    from redaction.engine import get_redactor
+    from tests.redaction.velora import get_redactor
 
     return get_redactor()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from redaction.engine import get_redactor
 from redaction.placeholders import identifier_shape, placeholder_shape
 from redaction.types import Sender
 from tests.redaction.recognizer_tables import token
+from tests.redaction.velora import get_redactor
 
 SENDER = Sender(name="Jonas Weber", email="jonas.weber@kaufwerk.de", org="Kaufwerk GmbH")
 LOWER_NUM = "abcdefghijklmnopqrstuvwxyz0123456789"
