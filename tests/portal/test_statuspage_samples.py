@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.portal import StatusPageError, interpret_status, parse_unresolved_incidents
-from sandbox.statuspage import SAMPLES_DIR
+from sandbox.statuspage import SAMPLES_DIR, StatusPage
 
 SAMPLES = SAMPLES_DIR  # the status page stand-in's recorded scenarios
 
@@ -120,3 +120,30 @@ def test_operational_page_has_no_unresolved_incidents():
 def test_incident_list_from_an_html_page_raises_a_clear_error():
     with pytest.raises(StatusPageError, match="HTML"):
         parse_unresolved_incidents((SAMPLES / "errors" / "cdn_503.html").read_bytes())
+
+
+# -- the sandbox's generated page (one stand-in with the recorded scenarios: sandbox/statuspage.py) ----------------
+
+@pytest.mark.parametrize("name", ["summary.json", "components.json"])
+def test_the_sandbox_page_toggle_reads_as_up_and_down(name):
+    page = StatusPage()
+    assert page.scenario is None
+    assert interpret_status(page.body(name), component="Support Portal").verdict == "up"
+    page.up = False
+    assert interpret_status(page.body(name), component="Support Portal").verdict == "down"
+
+
+def test_the_sandbox_page_lists_its_incident_only_while_down():
+    page = StatusPage()
+    assert parse_unresolved_incidents(page.body("incidents/unresolved.json")) == []
+    page.up = False
+    assert [i.name for i in parse_unresolved_incidents(page.body("summary.json"))] == ["Support Portal unavailable"]
+
+
+def test_a_scenario_serves_the_recorded_file_byte_for_byte():
+    page = StatusPage()
+    page.set_scenario("major-outage-critical")
+    assert page.body("summary.json") == body("major-outage-critical")
+    assert page.body("../operational/api/v2/summary.json") is None
+    with pytest.raises(ValueError, match="unknown scenario"):
+        page.set_scenario("nope")
