@@ -414,9 +414,22 @@ def _payload_bytes(part: Message, defects: list[str]) -> bytes:
     if payload is None:
         raw = _raw_payload(part)
         if isinstance(raw, list):
-            return "\n".join(str(p) for p in raw).encode("utf-8", "surrogateescape")
+            return b"\n".join(_message_bytes(p) for p in raw)
         return b""
     return payload if isinstance(payload, bytes) else b""
+
+
+def _message_bytes(part: object) -> bytes:
+    """An embedded message's bytes (``str()`` of one holding 8-bit text raises UnicodeEncodeError)."""
+    if not isinstance(part, Message):
+        return str(part).encode("utf-8", "surrogateescape")
+    try:
+        return part.as_bytes(policy=compat32)
+    except Exception:  # noqa: BLE001 - a broken part must not cost the mail; its text is lost to a defect
+        try:
+            return str(part).encode("utf-8", "surrogateescape")
+        except Exception:  # noqa: BLE001
+            return b""
 
 
 def _is_text_like(ctype: str, filename: str | None) -> bool:
