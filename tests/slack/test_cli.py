@@ -15,7 +15,7 @@ from intake.cli import main
 from intake.settings import ROOT, get_settings
 from tests.peers.slack import CHANNEL, SIGNING_SECRET, TOKEN, FakeSlack
 
-MINIMAL_SCOPES = ["chat:write", "commands", "app_mentions:read"]
+MINIMAL_SCOPES = ["chat:write", "commands", "app_mentions:read", "channels:history"]  # history: crash recovery only
 
 
 @pytest.fixture
