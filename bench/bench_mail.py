@@ -128,7 +128,7 @@ def run_one(server: DovecotServer, raws: list[bytes], db_url: str, profile: str 
     engine = make_engine(db_url)
     factory = session_factory(engine)
     settings = make_settings(db_url=db_url, imap=account, imap_batch=50, portal_refresh_seconds=3600,
-                             autoreply_ack_limit=10_000)
+                             autoreply_ack_limit=10_000, new_ticket_limit=0)  # every request a ticket
     t0 = time.perf_counter()
     redactor = get_redactor(settings.redaction_config, model=settings.spacy_model)
     print(f"redaction engine loaded in {time.perf_counter() - t0:.2f}s (not timed below)")

@@ -325,10 +325,11 @@ def post_thread_note(session: Session, ticket_id: int, *, text: str, now: dt.dat
 
 def customer_follow_up(session: Session, ticket_id: int, *, now: dt.datetime, message_id: str | None = None,
                        text_for_thread: str | None = None, rejected_types: dict[str, int] | None = None,
-                       policy: Policy | None = None) -> Ticket:
+                       policy: Policy | None = None, sender_line: str | None = None) -> Ticket:
     """A customer's follow-up reached us: reopen an awaiting ticket and show it in the thread.
 
-    A follow-up rejected by redaction shows only that it was rejected and why, by type.
+    A follow-up rejected by redaction shows only that it was rejected and why, by type (and
+    ``sender_line``: who sent it).
     """
     row = get_ticket(session, ticket_id, for_update=True)
     if row.state in ACTIVE_VALUES:
@@ -342,6 +343,8 @@ def customer_follow_up(session: Session, ticket_id: int, *, now: dt.datetime, me
         kinds = ", ".join(f"{k} ×{v}" for k, v in sorted(rejected_types.items()))
         text = (f":no_entry: A follow-up from the customer was rejected by redaction ({kinds}); its content "
                 "was deleted and the customer was asked to resend it anonymized.")
+        if sender_line:
+            text = f"{sender_line}\n\n{text}"
     else:
         text = text_for_thread or "(empty follow-up)"
     key = f"slack:followup:{row.id}:{message_id or now.isoformat()}"

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     autoreply_ack_limit: int = Field(5, ge=1, validation_alias=_alias("AUTOREPLY_ACK_LIMIT"))
     # All automatic replies together, per hour: what any flood of (forged) mail can make us send.
     autoreply_global_limit: int = Field(300, ge=1, validation_alias=_alias("AUTOREPLY_GLOBAL_LIMIT"))
+    # New email tickets per sender per window; further new requests of that sender fold into their
+    # most recent open ticket as follow-ups (0: no limit).
+    new_ticket_limit: int = Field(3, ge=0, validation_alias=_alias("NEW_TICKET_LIMIT"))
+    new_ticket_window_seconds: int = Field(3600, ge=1, validation_alias=_alias("NEW_TICKET_WINDOW_SECONDS"))
     imap_done_keyword: str = Field("$SupportbotDone", validation_alias=_alias("IMAP_DONE_KEYWORD"))
     imap_processed_mailbox: str | None = Field(None, validation_alias=_alias("IMAP_PROCESSED_MAILBOX"))
     # Support terms: a request with third-party personal data or secrets "can be deleted": the

@@ -245,7 +245,8 @@ def _reject(d: Rejected, uow: UnitOfWork, deps: IntakeDeps) -> str:
     thread = d.thread
     if thread is not None:
         services.customer_follow_up(uow.session, thread.id, now=d.at, message_id=ref,
-                                    rejected_types=d.finding_types or {"finding": len(findings)}, policy=deps.policy)
+                                    rejected_types=d.finding_types or {"finding": len(findings)}, policy=deps.policy,
+                                    sender_line=d.sender_line)
     if m is None:  # Slack: the requester is told in Slack
         return reason
     parsed = m.parsed

@@ -48,7 +48,11 @@ class Lookups(Protocol):
         """``(inbound id, outcome)`` of a mail recorded under this Message-ID."""
 
     def thread_for(self, *, in_reply_to: str | None, references: Sequence[str], subject: str) -> ThreadRef | None:
-        """The ticket a mail refers to (threading headers, then the token in the subject)."""
+        """The ticket a mail refers to (threading headers, then the token in the subject), and by which
+        (``ThreadRef.by``)."""
+
+    def recent_tickets(self, sender: str, since: dt.datetime) -> tuple[int, ThreadRef | None]:
+        """How many email tickets ``sender`` opened since ``since``, and their most recent open one."""
 
     def gate_at(self, when: dt.datetime, current: GateReading) -> GateReading:
         """The gate as it was at ``when`` (a backlog read later was still written then)."""
@@ -65,6 +69,9 @@ class NoLookups:
 
     def thread_for(self, *, in_reply_to: str | None, references: Sequence[str], subject: str) -> ThreadRef | None:
         return None
+
+    def recent_tickets(self, sender: str, since: dt.datetime) -> tuple[int, ThreadRef | None]:
+        return 0, None
 
     def gate_at(self, when: dt.datetime, current: GateReading) -> GateReading:
         return current
@@ -108,6 +115,10 @@ class IntakeConfig:
     ack_limit: int = 5
     global_reply_limit: int = 300  # automatic replies to anyone per global_reply_window
     global_reply_window: dt.timedelta = dt.timedelta(hours=1)
+    # New tickets one sender may open per window; the rest fold into their most recent open ticket
+    # (a non-threading autoresponder would otherwise open a ticket per reply). 0: no limit.
+    new_ticket_limit: int = 3
+    new_ticket_window: dt.timedelta = dt.timedelta(hours=1)
     website_url: str = "https://support.vendor.example"
     status_url: str = ""
     vendor_name: str = "Vendor"
@@ -126,6 +137,8 @@ class IntakeConfig:
             autoreply_window=dt.timedelta(seconds=settings.autoreply_window_seconds),
             ack_limit=settings.autoreply_ack_limit,
             global_reply_limit=settings.autoreply_global_limit,
+            new_ticket_limit=settings.new_ticket_limit,
+            new_ticket_window=dt.timedelta(seconds=settings.new_ticket_window_seconds),
             website_url=settings.support_website_url,
             status_url=settings.statuspage_url or "",
             vendor_name=settings.vendor_name,

@@ -139,6 +139,13 @@ def redaction_sender(registry: Registry, *, name: str | None, email: str | None,
     )
 
 
+def _window(span: dt.timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
 def _types_words(found: RedactionResult) -> str:
     return ", ".join(f"{t} x{n}" for t, n in sorted(found.reasons.items())) or "findings"
 
@@ -231,14 +238,54 @@ def _screen_mail(m: MailMessage, context: Context) -> Decision | Pending:
                       thread=thread, reply_to=reply_to, greeting=greeting, echo_subject=trusted,
                       sender=redaction_sender(context.deps.registry, name=identity.name or parsed.from_name,
                                               email=parsed.from_addr, org=identity.org_id))
-    if thread is not None and thread.open:
+    if thread is not None and thread.by == "subject" and not _may_follow_up(thread, parsed, identity):
+        # Only the token in the subject, which anyone can write (ticket numbers are sequential):
+        # never threaded for a stranger, whatever the ticket's state.
+        prefix = (f"subject names {thread.token}, but the sender is neither its sender nor an authenticated "
+                  "member of its organization: handled as a new request; ")
+        pending = replace(pending, thread=None)
+        thread = None
+    elif thread is not None and thread.open:
         return pending  # a follow-up: redaction decides, whatever the website's state
-    prefix = f"refers to {thread.token}, which is {thread.state}: handled as a new request; " if thread else ""
+    else:
+        prefix = f"refers to {thread.token}, which is {thread.state}: handled as a new request; " if thread else ""
     if gate.effective == "up":
         return Deflected(message=m, reason=f"{prefix}website up ({gate.reason}): pointer to the website, no ticket",
                          at=now, received=received, gate=gate, reply_to=reply_to, greeting=greeting,
                          echo_subject=trusted)
     return replace(pending, prefix=prefix)
+
+
+def _may_follow_up(thread: ThreadRef, parsed: ParsedMail, identity: SenderIdentity) -> bool:
+    """A subject-token match threads only the ticket's own sender or an authenticated (trusted)
+    member of the ticket's organization."""
+    own = (thread.sender_email or "").strip().lower()
+    if own and own in {(parsed.from_addr or "").strip().lower(), (identity.address or "").strip().lower()}:
+        return True
+    return bool(identity.trusted and identity.org_id and identity.org_id == thread.organization)
+
+
+def _sender_line(address: str | None, verified: bool) -> str:
+    """Who sent a follow-up, as the ticket's thread shows it."""
+    who = address or "an unknown sender"
+    return f"From {who} ({'verified: authenticated sender' if verified else 'not verified: sender not authenticated'})"
+
+
+def _follow_up(p: Pending, m: MailMessage, thread: ThreadRef, found: RedactionResult, context: Context,
+               reason: str, *, folded: bool = False) -> FollowUp:
+    assert m.parsed is not None and p.identity is not None and p.gate is not None
+    parsed, identity = m.parsed, p.identity
+    text = parsed.body.strip()
+    if folded:  # a new request: its subject says what it is about
+        text = f"Subject: {parsed.subject}\n\n{text}"
+    limit = context.deps.rules.thread_text_limit
+    if len(text) > limit:
+        text = text[:limit] + " [...]"
+    sender = identity.address or parsed.from_addr or None
+    return FollowUp(message=m, at=context.now, received=p.received, gate=p.gate, reason=reason, thread=thread,
+                    text=_sender_line(sender, identity.trusted) + "\n\n" + (text or "(empty follow-up)")
+                    + _attachment_note(parsed), redaction=found, sender=sender, verified=identity.trusted,
+                    folded=folded)
 
 
 def _attachment_note(parsed: ParsedMail) -> str:
@@ -258,19 +305,26 @@ def _conclude_mail(p: Pending, m: MailMessage, found: RedactionResult, context: 
             return Rejected(message=m, at=now, received=p.received, gate=gate, reason=f"follow-up to {thread.token}: redaction found {_types_words(found)}; "
                             "content discarded, resubmission requested", redaction=found, scanned=p.text,
                             sender_org=identity.org_id, thread=thread, reply_to=p.reply_to,
-                            greeting=p.greeting, echo_subject=p.echo_subject)
-        text = parsed.body.strip()
-        limit = context.deps.rules.thread_text_limit
-        if len(text) > limit:
-            text = text[:limit] + " [...]"
-        return FollowUp(message=m, at=now, received=p.received, gate=gate, reason=f"follow-up to open ticket {thread.token} (threaded whatever the "
-                        f"website's state; gate {gate.effective})", thread=thread,
-                        text=(text or "(empty follow-up)") + _attachment_note(parsed), redaction=found)
+                            greeting=p.greeting, echo_subject=p.echo_subject,
+                            sender_line=_sender_line(identity.address or parsed.from_addr or None, identity.trusted))
+        how = "by its subject token" if thread.by == "subject" else "by its threading headers"
+        return _follow_up(p, m, thread, found, context, f"follow-up to open ticket {thread.token} {how} "
+                          f"(threaded whatever the website's state; gate {gate.effective}; sender "
+                          f"{'verified' if identity.trusted else 'not verified'})")
     if not found.clean:
         return Rejected(message=m, at=now, received=p.received, gate=gate, reason=f"{p.prefix}redaction found {_types_words(found)}: content discarded, "
                         "resubmission requested, no response target", redaction=found, scanned=p.text,
                         sender_org=identity.org_id, reply_to=p.reply_to, greeting=p.greeting,
                         echo_subject=p.echo_subject)
+
+    cfg = context.config
+    address = identity.address or parsed.from_addr
+    if cfg.new_ticket_limit > 0 and address:
+        opened, latest = context.lookups.recent_tickets(address, now - cfg.new_ticket_window)
+        if opened >= cfg.new_ticket_limit and latest is not None:
+            return _follow_up(p, m, latest, found, context, f"{p.prefix}folded into {latest.token} as a follow-up: "
+                              f"this sender opened {opened} new tickets within {_window(cfg.new_ticket_window)} "
+                              f"(limit {cfg.new_ticket_limit}); no new ticket, no acknowledgement", folded=True)
 
     deps = context.deps
     ext = extract(parsed.subject, parsed.body, registry=deps.registry, sender=identity)  # type: ignore[arg-type]

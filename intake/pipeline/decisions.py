@@ -31,6 +31,11 @@ class ThreadRef:
     id: int
     token: str
     state: str
+    # How the mail named it: "headers" (In-Reply-To/References carry one of the thread's
+    # Message-IDs) or "subject" (only the token in the subject, which anyone can write).
+    by: str = "headers"
+    sender_email: str | None = None  # the ticket's own sender
+    organization: str | None = None
 
     @property
     def open(self) -> bool:
@@ -140,6 +145,7 @@ class Rejected(Decision):
     sender_org: str | None = None
     thread: ThreadRef | None = None
     reply_to: str | None = None
+    sender_line: str | None = None  # a rejected follow-up: who sent it, as its thread note says
 
     @property
     def finding_types(self) -> dict[str, int]:
@@ -159,6 +165,9 @@ class FollowUp(Decision):
     thread: ThreadRef
     text: str
     redaction: RedactionResult | None = None
+    sender: str | None = None  # who sent it (the From address), shown in the thread
+    verified: bool = False  # whether that sender is authenticated (a trusted identity)
+    folded: bool = False  # a new request folded in: the sender's limit of new tickets was reached
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake import services
-from intake.pipeline.decisions import ThreadRef
+from intake.pipeline.decisions import ACTIVE_STATES, ThreadRef
 from intake.pipeline.messages import MailMessage
 from intake.portal import GateReading
-from intake.store.models import InboundMessage, PortalObservation
+from intake.store.models import InboundMessage, PortalObservation, Ticket
 from intake.store.uow import UnitOfWork
 
 __all__ = ["StoreLookups", "gate_at"]
@@ -38,6 +38,11 @@ def gate_at(session: Session, when: dt.datetime, current: GateReading, *,
     state = row.state if row.state in ("up", "down", "unknown") else "unknown"
     return GateReading(state, effective, f"at receipt: {row.reason}", row.at,  # type: ignore[arg-type]
                        row.source or "history")
+
+
+def _ref(ticket: Ticket, by: str) -> ThreadRef:
+    return ThreadRef(ticket.id, ticket.token, ticket.state, by=by, sender_email=ticket.sender_email,
+                     organization=ticket.organization)
 
 
 class StoreLookups:
@@ -84,9 +89,31 @@ class StoreLookups:
         return (row.id, row.outcome or "") if row is not None else None
 
     def thread_for(self, *, in_reply_to: str | None, references: Sequence[str], subject: str) -> ThreadRef | None:
+        by = "headers"
         found = services.find_ticket_for_mail(self.session, in_reply_to=in_reply_to, references=list(references),
-                                              subject=subject)
-        return ThreadRef(found.id, found.token, found.state) if found is not None else None
+                                              subject=None)
+        if found is None:
+            by = "subject"
+            found = services.find_ticket_for_mail(self.session, in_reply_to=None, references=None, subject=subject)
+        return _ref(found, by) if found is not None else None
+
+    def recent_tickets(self, sender: str, since: dt.datetime) -> tuple[int, ThreadRef | None]:
+        address = sender.strip().lower()
+        with self.session.no_autoflush:  # a batch's tickets are flushed together at its end
+            rows = list(self.session.execute(
+                select(Ticket.id, Ticket.created_at).where(func.lower(Ticket.sender_email) == address,
+                                                           Ticket.channel == "email", Ticket.created_at >= since)))
+            ids = {r.id for r in rows}
+            pending = [t for t in self.session.new if isinstance(t, Ticket) and t.id not in ids
+                       and (t.sender_email or "").lower() == address and t.channel == "email"]
+            latest = self.session.scalar(
+                select(Ticket).where(func.lower(Ticket.sender_email) == address, Ticket.channel == "email",
+                                     Ticket.state.in_(list(ACTIVE_STATES)))
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(1))
+        open_new = [t for t in pending if t.state in ACTIVE_STATES]
+        if open_new:
+            latest = max(open_new, key=lambda t: t.id)
+        return len(rows) + len(pending), (_ref(latest, "sender") if latest is not None else None)
 
     def gate_at(self, when: dt.datetime, current: GateReading) -> GateReading:
         return gate_at(self.session, when, current)
