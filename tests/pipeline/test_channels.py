@@ -145,4 +145,5 @@ def test_a_follow_up_rule_swapped_in_shapes_the_thread_text(factory: sessionmake
     with factory() as s:
         texts = [o.payload.get("text") for o in s.scalars(select(OutboxItem).where(OutboxItem.kind == "slack"))
                  if o.payload.get("kind") == "customer_follow_up"]
-    assert texts == ["The checkout [...]"]
+    # the rule limits the customer's words; the line saying who sent them stays whole
+    assert texts == ["From alice@acme.example (verified: authenticated sender)\n\nThe checkout [...]"]
