@@ -128,3 +128,54 @@ def test_automatic_answers_never_go_to_reply_to_nor_repeat_what_an_unauthenticat
                              envelope_from="promo@spam.example"))
     assert forged.reply_to == "promo@spam.example"  # the envelope sender, never Reply-To
     assert not forged.echo_subject and forged.greeting is None
+
+
+BY_TOKEN = ThreadRef(9, "SB-000009", "open", by="subject", sender_email="alice@acme.example", organization="acme")
+
+
+@pytest.mark.parametrize("raw, gate, kind", [
+    (mail(frm="Mallory <mallory@evil.example>", body="pay to my account"), DOWN, "ticket"),
+    (mail(frm="Mallory <mallory@evil.example>", body="pay to my account"), UP, "deflected"),
+    (mail(frm="Bob Berger <bob@acme.example>", authenticated=False), DOWN, "ticket"),  # domain, unauthenticated
+    (mail(frm="Bob Berger <bob@acme.example>"), UP, "follow_up"),  # an authenticated member of the organization
+    (mail(frm="Alice Anders <alice@acme.example>", authenticated=False), UP, "follow_up"),  # the ticket's sender
+])
+def test_a_subject_token_threads_only_the_tickets_sender_or_an_authenticated_member(raw, gate, kind):
+    outcome, _ = _decide(raw, gate, BY_TOKEN)
+    assert outcome.kind == kind
+    if kind != "follow_up":
+        assert "subject names SB-000009" in outcome.reason
+    else:
+        assert outcome.thread == BY_TOKEN and outcome.text.startswith(f"From {outcome.sender} (")
+
+
+def test_a_header_match_threads_anyone_and_says_whether_they_were_verified():
+    outcome, _ = _decide(mail(frm="Dave <dave@partner.example>", authenticated=False), UP, OPEN)
+    assert outcome.kind == "follow_up" and not outcome.verified
+    assert outcome.text.startswith("From dave@partner.example (not verified")
+
+
+class Opened(NoLookups):
+    """A sender who opened ``count`` tickets within the window, the latest still open."""
+
+    def __init__(self, count):
+        self.count = count
+        self.asked = []
+
+    def recent_tickets(self, sender, since):
+        self.asked.append((sender, since))
+        return self.count, OPEN
+
+
+@pytest.mark.parametrize("count, kind", [(2, "ticket"), (3, "follow_up"), (7, "follow_up")])
+def test_new_tickets_past_the_senders_limit_fold_into_their_open_ticket(count, kind):
+    deps = IntakeDeps(CONFIG, REGISTRY, POLICY, FakeRedactor())
+    lookups = Opened(count)
+    message = MailMessage.from_bytes(mail(subject="We received your message"), max_bytes=CONFIG.max_mail_bytes)
+    outcome = decide(message, Context(deps, NOW, DOWN, lookups))
+    assert lookups.asked == [("alice@acme.example", NOW - CONFIG.new_ticket_window)]
+    assert outcome.kind == kind
+    if kind == "follow_up":  # no acknowledgement
+        assert outcome.reply is None and outcome.folded and outcome.thread == OPEN
+        assert f"folded into {OPEN.token}" in outcome.reason and f"opened {count} new tickets" in outcome.reason
+        assert "Subject: We received your message" in outcome.text
