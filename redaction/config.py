@@ -169,17 +169,21 @@ def _ner_table(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
     return table
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RedactionConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RedactionConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
 def load_config(path: Path | None = None, *, model: str | None = None) -> RedactionConfig:
     """Read and validate the redaction config; ``model`` overrides ``[engine] model``."""
     from redaction.recognizers import available
 
     path = Path(path) if path is not None else DEFAULT_CONFIG
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RedactionConfigError(f"{path}: file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RedactionConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = _read_toml(path)
 
     unknown = set(data) - set(_SECTIONS) - {"recognizers"}
     if unknown:
@@ -231,11 +235,6 @@ def load_vendor(path: Path | None = None) -> VendorConfig:
     """Only ``[vendor]``: who the vendor is. The one place its identity is written; the intake's
     settings read the vendor's name from here."""
     path = Path(path) if path is not None else DEFAULT_CONFIG
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RedactionConfigError(f"{path}: file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RedactionConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = _read_toml(path)
     vendor: VendorConfig = _build("vendor", VendorConfig, data.get("vendor", {}), path)
     return vendor

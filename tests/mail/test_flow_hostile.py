@@ -9,22 +9,15 @@ import logging
 import pytest
 
 from intake.pipeline import messages
-from intake.worker import build_worker
-from tests.mail.flow_helpers import AUTHSERV, drain, inbound, mail, make_settings, tickets
+from tests.mail.flow_helpers import AUTHSERV, drain, inbound, mail, tickets
 from tests.mail.test_parse_hostile import deep_multipart
 
 pytestmark = pytest.mark.dovecot
 
 
 @pytest.fixture
-def worker(db_url, factory, dovecot, smtp_sink, statuspage):
-    statuspage.set_scenario("major-outage-critical")
-    settings = make_settings(db_url=db_url, imap=dovecot, smtp=smtp_sink, statuspage=statuspage)
-    built = build_worker(settings, factory=factory)
-    yield built
-    built.poller.close()
-    for close in built.closers:
-        close()
+def worker(outage_worker):  # type: ignore[no-untyped-def]
+    return outage_worker
 
 
 def test_a_2000_deep_mail_is_quarantined_in_its_batch_without_degrading_it(worker, factory, dovecot, caplog,

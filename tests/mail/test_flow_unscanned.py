@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from intake.store.models import Base
-from intake.worker import build_worker
-from tests.mail.flow_helpers import AUTHSERV, drain, inbound, make_settings, tickets
+from tests.mail.flow_helpers import AUTHSERV, drain, inbound, tickets
 
 pytestmark = pytest.mark.dovecot
 
@@ -23,14 +22,8 @@ PASSWORD = "Hx7!kq2Vz#pL"
 
 
 @pytest.fixture
-def worker(db_url, factory, dovecot, smtp_sink, statuspage):
-    statuspage.set_scenario("major-outage-critical")
-    settings = make_settings(db_url=db_url, imap=dovecot, smtp=smtp_sink, statuspage=statuspage)
-    built = build_worker(settings, factory=factory)
-    yield built
-    built.poller.close()
-    for close in built.closers:
-        close()
+def worker(outage_worker):  # type: ignore[no-untyped-def]
+    return outage_worker
 
 
 def _raw(*, display: str, filename: str, mid: str) -> bytes:
