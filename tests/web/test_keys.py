@@ -65,7 +65,9 @@ def _create(path: str) -> bytes:
 
 def test_processes_starting_together_all_get_the_same_key(tmp_path: Path) -> None:
     path = tmp_path / "race" / "web-secret.key"
-    with multiprocessing.get_context("fork").Pool(6) as pool:
+    # spawn, not fork: the test process runs threads (SMTP sink, browser driver...), and a child forked
+    # while one of them holds a lock can hang forever.
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
         keys = pool.map(_create, [str(path)] * 24)
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert sorted(p.name for p in path.parent.iterdir()) == ["web-secret.key"]
