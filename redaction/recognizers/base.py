@@ -160,6 +160,23 @@ class RuleRecognizer(LocalRecognizer):
 
 # -- helpers shared by validators -------------------------------------------------------------------
 
+def secret_results(entity: str, recognizer: str, identifier: str,
+                   found: Sequence[tuple[int, int, float, str]]) -> list[RecognizerResult]:
+    """Presidio results of a secret recognizer from its ``find`` tuples (start, end, score, pattern)."""
+    return [
+        RecognizerResult(
+            entity_type=entity, start=start, end=end, score=score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: recognizer,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: identifier,
+                CATEGORY_KEY: "secret",
+                "pattern": pattern,
+            },
+        )
+        for start, end, score, pattern in found
+    ]
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character."""
     import math

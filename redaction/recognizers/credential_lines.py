@@ -25,7 +25,7 @@ from typing import Any
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from redaction.placeholders import STATUS_WORDS, fold, identifier_shape, placeholder_shape
-from redaction.recognizers.base import CATEGORY_KEY, Category, char_classes, shannon_entropy
+from redaction.recognizers.base import Category, char_classes, secret_results, shannon_entropy
 
 ENTITY = "CREDENTIAL"
 
@@ -227,18 +227,7 @@ class CredentialLinesRecognizer(LocalRecognizer):
         return out
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: object = None) -> list[RecognizerResult]:
-        return [
-            RecognizerResult(
-                entity_type=ENTITY, start=s, end=e, score=score,
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: "credential_lines",
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    CATEGORY_KEY: "secret",
-                    "pattern": name,
-                },
-            )
-            for s, e, score, name in self.find(text)
-        ]
+        return secret_results(ENTITY, "credential_lines", self.id, self.find(text))
 
 
 def make(_config: Any = None) -> CredentialLinesRecognizer:

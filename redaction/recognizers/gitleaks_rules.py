@@ -40,7 +40,7 @@ from typing import Any
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from redaction.recognizers.base import CATEGORY_KEY, Category
+from redaction.recognizers.base import Category, secret_results
 
 DATA = Path(__file__).resolve().parent / "rulesets" / "gitleaks.toml"
 ENTITY = "PROVIDER_SECRET"
@@ -294,18 +294,7 @@ class GitleaksRecognizer(LocalRecognizer):
         return out
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: object = None) -> list[RecognizerResult]:
-        return [
-            RecognizerResult(
-                entity_type=ENTITY, start=start, end=end, score=score,
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: "gitleaks_rules",
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    CATEGORY_KEY: "secret",
-                    "pattern": rule_id,
-                },
-            )
-            for start, end, score, rule_id in self.find(text)
-        ]
+        return secret_results(ENTITY, "gitleaks_rules", self.id, self.find(text))
 
 
 def make(_config: Any = None) -> GitleaksRecognizer:
